@@ -1,0 +1,30 @@
+package org.gntfs;
+
+/**
+ * Why an operation on the region model failed. Each fault corresponds to one errno, and the FUSE
+ * adapter is the only place that knows which ({@code org.gntfs.fuse.Errnos}).
+ */
+public enum Fault {
+    NOT_FOUND,
+    ALREADY_EXISTS,
+    NOT_A_DIRECTORY,
+    IS_A_DIRECTORY,
+    DIRECTORY_NOT_EMPTY,
+    NAME_TOO_LONG,
+    /** The grant pool, or an attribute store, has no room left. */
+    NO_SPACE,
+    /** The value cannot change any more, e.g. the domid of a region that already has pages. */
+    BUSY,
+    INVALID_ARGUMENT,
+    NOT_PERMITTED,
+    ACCESS_DENIED,
+    NO_SUCH_ATTRIBUTE,
+    /** A value is larger than the limit for its kind. */
+    TOO_BIG,
+    /** The caller's buffer is too small for the value. */
+    OUT_OF_RANGE,
+    NOT_SUPPORTED,
+    BAD_HANDLE,
+    FILE_TOO_BIG,
+    IO_ERROR,
+}

@@ -1,0 +1,32 @@
+package org.gntfs;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * A failure of a filesystem operation that the caller can act on. It carries the {@link Fault}
+ * that the FUSE edge turns into an errno, and a message for the log and the CLI.
+ */
+public final class GntfsException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final Fault fault;
+
+    private GntfsException(Fault fault, String message, Throwable cause) {
+        super(message, cause);
+        this.fault = checkNotNull(fault);
+    }
+
+    /** A failure with a message built like {@link String#format}. */
+    public static GntfsException of(Fault fault, String format, Object... args) {
+        return new GntfsException(fault, String.format(format, args), null);
+    }
+
+    /** A failure caused by a lower-level one, such as a failed system call. */
+    public static GntfsException causedBy(Fault fault, Throwable cause, String format, Object... args) {
+        return new GntfsException(fault, String.format(format, args), cause);
+    }
+
+    public Fault fault() {
+        return fault;
+    }
+}

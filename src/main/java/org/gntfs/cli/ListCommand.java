@@ -1,0 +1,104 @@
+package org.gntfs.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.base.Strings;
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.gntfs.region.GrantsReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gntfs list}: the mount's live regions, from its {@code .grants} file. */
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List the live regions of a mount.")
+final class ListCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT")
+    Path mountPoint;
+
+    @Option(names = "--json", description = "Print a JSON array instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        MountFacts.read(mountPoint, "backend");
+        String report = new String(Files.readAllBytes(mountPoint.resolve(GrantsReport.FILE_NAME)), UTF_8);
+        ImmutableList<GrantsReport.Line> lines = GrantsReport.parse(report);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? toJson(lines) : toTable(lines));
+        out.flush();
+        return 0;
+    }
+
+    static String toTable(List<GrantsReport.Line> lines) {
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"PATH", "DOMID", "PAGES", "ACCESS", "GREFS"});
+        for (GrantsReport.Line line : lines) {
+            rows.add(new String[] {
+                line.path(),
+                Integer.toString(line.domid()),
+                Long.toString(line.pages()),
+                line.writable() ? "rw" : "ro",
+                GrantsReport.formatRuns(line.grefs())
+            });
+        }
+        int[] widths = new int[5];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                boolean numeric = i == 1 || i == 2;
+                String cell = numeric ? Strings.padStart(row[i], widths[i], ' ') : Strings.padEnd(row[i], widths[i], ' ');
+                line.append(i == 0 ? "" : "  ").append(cell);
+            }
+            table.append(line.toString().stripTrailing()).append('\n');
+        }
+        return table.toString();
+    }
+
+    static String toJson(List<GrantsReport.Line> lines) {
+        return lines.stream()
+                .map(line -> String.format(
+                        "{\"path\":%s,\"domid\":%d,\"pages\":%d,\"writable\":%b,\"grefs\":[%s]}",
+                        jsonString(line.path()),
+                        line.domid(),
+                        line.pages(),
+                        line.writable(),
+                        line.grefs().stream().mapToObj(Integer::toString).collect(Collectors.joining(","))))
+                .collect(Collectors.joining(",\n  ", "[\n  ", "\n]\n"))
+                .replace("[\n  \n]", "[]");
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder quoted = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        quoted.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        quoted.append(c);
+                    }
+                }
+            }
+        }
+        return quoted.append('"').toString();
+    }
+}

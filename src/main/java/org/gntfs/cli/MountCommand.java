@@ -1,0 +1,102 @@
+package org.gntfs.cli;
+
+import com.google.common.collect.ImmutableMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.Callable;
+import org.gntfs.fuse.GntfsMount;
+import org.gntfs.fuse.MountOptions;
+import org.gntfs.grant.Backends;
+import org.gntfs.grant.GrantBackend;
+import org.gntfs.region.RegionTree;
+import org.gntfs.region.Xattrs;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gntfs mount}: serves a mount in the foreground until it is unmounted or signalled. */
+@Command(name = "mount", mixinStandardHelpOptions = true, description = "Mount gntfs and serve it until unmounted.")
+final class MountCommand implements Callable<Integer> {
+    /** Xen's default grant table: gnttab_max_frames=64 frames of 512 v1 entries. */
+    static final int DEFAULT_LIMIT = 32768;
+    static final int MAX_LIMIT = 1 << 24;
+    private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(30);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
+    Path mountPoint;
+
+    @Option(names = "--backend", paramLabel = "auto|sim|xen", defaultValue = "auto",
+            description = "Where grants come from (default: ${DEFAULT-VALUE}: xen when /dev/xen/gntalloc exists).")
+    Backends.Kind backend;
+
+    @Option(names = "--domid", paramLabel = "N", defaultValue = "0",
+            description = "The domain new regions are granted to (default: ${DEFAULT-VALUE}).")
+    int domid;
+
+    @Option(names = "--limit", paramLabel = "PAGES", defaultValue = "" + DEFAULT_LIMIT,
+            description = "The grant pool of the simulated table (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--table-dir", paramLabel = "DIR", defaultValue = "/dev/shm",
+            description = "Where the simulated table's files go (default: ${DEFAULT-VALUE}).")
+    Path tableDirectory;
+
+    @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
+    boolean fuseDebug;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        GrantBackend grants = Backends.open(backend, limit, tableDirectory);
+        ImmutableMap<String, String> facts = ImmutableMap.<String, String>builder()
+                .put("backend", grants.name())
+                .put("pid", Long.toString(ProcessHandle.current().pid()))
+                .putAll(grants.properties())
+                .buildOrThrow();
+        Path self = Path.of("/proc/self");
+        RegionTree tree = new RegionTree(
+                grants,
+                InstantSource.system(),
+                domid,
+                (Integer) Files.getAttribute(self, "unix:uid"),
+                (Integer) Files.getAttribute(self, "unix:gid"),
+                facts);
+        GntfsMount mount;
+        try {
+            mount = GntfsMount.start(
+                    tree, new MountOptions(mountPoint, Duration.ofSeconds(1), fuseDebug), MOUNT_TIMEOUT);
+        } catch (Exception e) {
+            grants.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "gntfs-shutdown"));
+        spec.commandLine().getOut().printf(
+                "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
+                mountPoint, grants.name(), grants.usage().limit(), ProcessHandle.current().pid());
+        spec.commandLine().getOut().flush();
+        mount.awaitUnmounted();
+        mount.close();
+        return 0;
+    }
+
+    private void validate() {
+        CommandLine commandLine = spec.commandLine();
+        if (domid < 0 || domid >= Xattrs.DOMID_FIRST_RESERVED) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--domid must be from 0 to " + (Xattrs.DOMID_FIRST_RESERVED - 1) + ", not " + domid);
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
+        }
+        if (!Files.isDirectory(mountPoint)) {
+            throw new CommandLine.ParameterException(commandLine, mountPoint + " is not a directory");
+        }
+    }
+}

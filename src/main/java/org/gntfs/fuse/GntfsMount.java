@@ -1,0 +1,175 @@
+package org.gntfs.fuse;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.gntfs.region.RegionTree;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live gntfs mount and its whole lifecycle: libfuse runs a blocking mount on its own thread;
+ * {@link #start} returns once libfuse's {@code init} shows the mount is usable; {@link #close}
+ * unmounts, waits for libfuse to finish, releases every grant and closes the backend. Whoever
+ * unmounts (us, {@code fusermount -u}, a signal), the same cleanup runs once.
+ */
+public final class GntfsMount implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GntfsMount.class);
+    private static final Duration UNMOUNT_WAIT = Duration.ofSeconds(10);
+
+    private final RegionTree tree;
+    private final MountOptions options;
+    private final GntFuseFs fs;
+    private final Thread loop;
+    private final AtomicReference<Throwable> loopFailure = new AtomicReference<>();
+    private boolean closed;
+
+    private GntfsMount(RegionTree tree, MountOptions options) {
+        this.tree = tree;
+        this.options = options;
+        this.fs = new GntFuseFs(tree);
+        this.loop = new Thread(this::runLoop, "gntfs-fuse-loop");
+    }
+
+    /**
+     * Mounts {@code tree} and waits until the kernel serves requests. On failure nothing is left
+     * mounted and the tree's backend is closed.
+     */
+    public static GntfsMount start(RegionTree tree, MountOptions options, Duration timeout) throws IOException {
+        GntfsMount mount = new GntfsMount(tree, options);
+        mount.loop.start();
+        try {
+            mount.awaitInit(timeout);
+            return mount;
+        } catch (IOException | RuntimeException e) {
+            mount.close();
+            throw e;
+        }
+    }
+
+    public Path mountPoint() {
+        return options.mountPoint();
+    }
+
+    public RegionTree tree() {
+        return tree;
+    }
+
+    private void runLoop() {
+        try {
+            String[] arguments = options.fuseArguments().toArray(String[]::new);
+            fs.mount(options.mountPoint(), true, options.debug(), arguments);
+        } catch (Throwable t) {
+            loopFailure.set(t);
+        }
+    }
+
+    private void awaitInit(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!fs.initialized().await(20, TimeUnit.MILLISECONDS)) {
+                if (!loop.isAlive()) {
+                    Throwable failure = loopFailure.get();
+                    throw new IOException(
+                            "libfuse could not mount " + options.mountPoint()
+                                    + (failure == null ? "" : ": " + failure.getMessage()),
+                            failure);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the mount of " + options.mountPoint() + " was not ready after " + timeout);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while mounting " + options.mountPoint(), e);
+        }
+    }
+
+    /** Blocks until the filesystem is unmounted, by whoever unmounts it. */
+    public void awaitUnmounted() throws InterruptedException {
+        loop.join();
+    }
+
+    /** Unmounts if still mounted, then releases every grant and the backend. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (loop.isAlive()) {
+                unmount(options.mountPoint());
+                loop.join(UNMOUNT_WAIT.toMillis());
+                if (loop.isAlive()) {
+                    log.warn("libfuse still serves {} after {}: open files keep the lazy unmount alive",
+                            options.mountPoint(), UNMOUNT_WAIT);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            tree.releaseAll();
+            tree.backend().close();
+        }
+    }
+
+    /**
+     * Unmounts cleanly with fusermount, or as root with umount; if the mount is busy or those
+     * fail, detaches it lazily so that libfuse ends once the last user lets go.
+     */
+    static void unmount(Path mountPoint) throws InterruptedException {
+        for (List<String> command : List.of(
+                List.of("fusermount", "-u", "--", mountPoint.toString()),
+                List.of("umount", "--", mountPoint.toString()),
+                List.of("umount", "-l", "--", mountPoint.toString()))) {
+            if (!isMounted(mountPoint)) {
+                return;
+            }
+            runQuietly(command);
+        }
+    }
+
+    private static void runQuietly(List<String> command) throws InterruptedException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(UNMOUNT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                log.warn("{} did not finish in {}", command, UNMOUNT_WAIT);
+                return;
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.exitValue() != 0) {
+                log.debug("{} failed: {}", command, output);
+            }
+        } catch (IOException e) {
+            log.debug("{} could not run: {}", command, e.getMessage());
+        }
+    }
+
+    /** Whether {@code mountPoint} is a mount point in this process's namespace. */
+    static boolean isMounted(Path mountPoint) {
+        try {
+            String target = mountPoint.toAbsolutePath().normalize().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+                List<String> fields = ImmutableList.copyOf(line.split(" "));
+                if (fields.size() > 4 && unescapeMountinfo(fields.get(4)).equals(target)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static String unescapeMountinfo(String field) {
+        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+}

@@ -1,0 +1,28 @@
+package org.gntfs.grant;
+
+/**
+ * The other side of a grant: a foreign domain that maps a page by its grant reference, as Xen's
+ * gntdev lets a peer do. Used by {@code gntfs peer} to check what a region really shares.
+ */
+public interface GrantPeer extends AutoCloseable {
+    /**
+     * Maps the page granted under {@code gref}, acting as domain {@code domid}.
+     *
+     * @throws org.gntfs.GntfsException when the ref is not granted, is granted to another
+     *     domain, or is read-only and {@code write} was asked for
+     */
+    PeerPage map(int domid, int gref, boolean write);
+
+    @Override
+    void close();
+
+    /** One granted page as the peer maps it; valid until closed. */
+    interface PeerPage extends AutoCloseable {
+        byte[] read(int offset, int length);
+
+        void write(int offset, byte[] data);
+
+        @Override
+        void close();
+    }
+}

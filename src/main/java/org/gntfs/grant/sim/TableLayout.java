@@ -1,0 +1,103 @@
+package org.gntfs.grant.sim;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.nio.file.Path;
+import org.gntfs.grant.GrantAllocation;
+
+/**
+ * The byte layout of the simulated grant table, shared by the daemon and the peer tool. It is the
+ * in-memory form of Xen's v1 grant table plus what the hypervisor keeps privately:
+ *
+ * <pre>
+ * table file:   entry[refs]           8 bytes each: u16 flags, u16 domid, u32 frame
+ *               event counter[4096]   u32 each: how often the port was signalled
+ *               map count[refs]       u32 each: live peer mappings of the ref
+ * frames file:  frame[limit]          4096 bytes each; ref r grants frame r - 8
+ * </pre>
+ *
+ * Refs 0-7 are reserved, as in Xen, so a table of {@code limit} grants has {@code limit + 8} entries.
+ * All numbers are in the machine's byte order.
+ */
+public final class TableLayout {
+    public static final int ENTRY_SIZE = 8;
+    public static final int RESERVED_REFS = 8;
+    /** Ports a 2-level event channel ABI offers a 64-bit guest. */
+    public static final int EVENT_PORTS = 4096;
+
+    /** Xen's {@code GTF_permit_access}: the entry grants its frame to its domid. */
+    public static final short GTF_PERMIT_ACCESS = 1;
+    /** Xen's {@code GTF_readonly}: the grantee may only read. */
+    public static final short GTF_READONLY = 1 << 2;
+
+    static final int FLAGS_OFFSET = 0;
+    static final int DOMID_OFFSET = 2;
+    static final int FRAME_OFFSET = 4;
+
+    public static final String TABLE_SUFFIX = ".table";
+    public static final String FRAMES_SUFFIX = ".frames";
+
+    private final int limit;
+
+    public TableLayout(int limit) {
+        checkArgument(limit > 0, "the grant limit must be positive, not %s", limit);
+        this.limit = limit;
+    }
+
+    /** The layout of an existing table, recovered from the size of its frames file. */
+    static TableLayout ofFramesSize(long framesBytes) {
+        checkArgument(
+                framesBytes > 0 && framesBytes % GrantAllocation.PAGE_SIZE == 0,
+                "a frames file of %s bytes is not a grant table's",
+                framesBytes);
+        return new TableLayout(Math.toIntExact(framesBytes / GrantAllocation.PAGE_SIZE));
+    }
+
+    /** The frames file that belongs to a table file. */
+    public static Path framesFileOf(Path tableFile) {
+        String name = tableFile.getFileName().toString();
+        checkArgument(name.endsWith(TABLE_SUFFIX), "%s is not a grant table file", tableFile);
+        return tableFile.resolveSibling(name.substring(0, name.length() - TABLE_SUFFIX.length()) + FRAMES_SUFFIX);
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    public int refCount() {
+        return limit + RESERVED_REFS;
+    }
+
+    public boolean isGrantable(int ref) {
+        return ref >= RESERVED_REFS && ref < refCount();
+    }
+
+    long entryOffset(int ref) {
+        return (long) ref * ENTRY_SIZE;
+    }
+
+    long eventCounterOffset(int port) {
+        checkArgument(port >= 0 && port < EVENT_PORTS, "event port %s is not below %s", port, EVENT_PORTS);
+        return (long) refCount() * ENTRY_SIZE + (long) port * Integer.BYTES;
+    }
+
+    long mapCountOffset(int ref) {
+        return (long) refCount() * ENTRY_SIZE + (long) EVENT_PORTS * Integer.BYTES + (long) ref * Integer.BYTES;
+    }
+
+    long tableBytes() {
+        return mapCountOffset(refCount());
+    }
+
+    int frameOf(int ref) {
+        return ref - RESERVED_REFS;
+    }
+
+    long frameOffset(int frame) {
+        return (long) frame * GrantAllocation.PAGE_SIZE;
+    }
+
+    long framesBytes() {
+        return frameOffset(limit);
+    }
+}

@@ -1,0 +1,65 @@
+package org.gntfs.region;
+
+import com.google.common.collect.ImmutableList;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+
+/**
+ * The {@code user.*} attributes a node stores for its users, bounded as Linux bounds them: a
+ * value of at most 64 KiB ({@code XATTR_SIZE_MAX}, else E2BIG) and names plus values of at most
+ * 64 KiB per node (else ENOSPC).
+ */
+final class ExtendedAttributes {
+    static final int MAX_VALUE_BYTES = 65536;
+    static final int MAX_TOTAL_BYTES = 65536;
+
+    @GuardedBy("this")
+    private final Map<String, byte[]> values = new LinkedHashMap<>();
+
+    @GuardedBy("this")
+    private int totalBytes;
+
+    synchronized byte[] get(String name) {
+        byte[] value = values.get(name);
+        if (value == null) {
+            throw GntfsException.of(Fault.NO_SUCH_ATTRIBUTE, "no attribute %s", name);
+        }
+        return value.clone();
+    }
+
+    synchronized boolean contains(String name) {
+        return values.containsKey(name);
+    }
+
+    synchronized void put(String name, byte[] value) {
+        if (value.length > MAX_VALUE_BYTES) {
+            throw GntfsException.of(Fault.TOO_BIG, "a value of %d bytes is over %d", value.length, MAX_VALUE_BYTES);
+        }
+        byte[] old = values.get(name);
+        int after = totalBytes + value.length + (old == null ? cost(name, new byte[0]) : -old.length);
+        if (after > MAX_TOTAL_BYTES) {
+            throw GntfsException.of(Fault.NO_SPACE, "attributes would take %d bytes, over %d", after, MAX_TOTAL_BYTES);
+        }
+        values.put(name, value.clone());
+        totalBytes = after;
+    }
+
+    synchronized void remove(String name) {
+        byte[] old = values.remove(name);
+        if (old == null) {
+            throw GntfsException.of(Fault.NO_SUCH_ATTRIBUTE, "no attribute %s", name);
+        }
+        totalBytes -= cost(name, old);
+    }
+
+    synchronized ImmutableList<String> names() {
+        return ImmutableList.copyOf(values.keySet());
+    }
+
+    private static int cost(String name, byte[] value) {
+        return name.length() + 1 + value.length;
+    }
+}

@@ -1,0 +1,328 @@
+package org.gntfs.region;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.base.Splitter;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.PoolUsage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
+ * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
+ *
+ * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
+ * contents have their own locks, and are never touched while this one is held exclusively, except
+ * to release a region that a rename replaced or an unlink removed.
+ */
+public final class RegionTree {
+    /** The longest name, in UTF-8 bytes, as on tmpfs. */
+    public static final int NAME_MAX = 255;
+
+    private static final Splitter PATH = Splitter.on('/').omitEmptyStrings();
+
+    private final GrantBackend backend;
+    private final InstantSource clock;
+    private final int mountDomid;
+    private final ImmutableMap<String, String> mountProperties;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AtomicLong inodes = new AtomicLong(1);
+    private final Directory root;
+    private final Set<Region> live = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param mountDomid the domid of regions whose directories set none
+     * @param mountProperties read-only facts shown as {@code user.gnt.*} on the root
+     */
+    public RegionTree(
+            GrantBackend backend,
+            InstantSource clock,
+            int mountDomid,
+            int rootUid,
+            int rootGid,
+            ImmutableMap<String, String> mountProperties) {
+        this.backend = backend;
+        this.clock = clock;
+        this.mountDomid = mountDomid;
+        this.mountProperties = mountProperties;
+        this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
+    }
+
+    public Directory root() {
+        return root;
+    }
+
+    public GrantBackend backend() {
+        return backend;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** The domid new regions take where no directory sets one. */
+    public int mountDomid() {
+        return mountDomid;
+    }
+
+    ImmutableMap<String, String> mountProperties() {
+        return mountProperties;
+    }
+
+    public PoolUsage usage() {
+        return backend.usage();
+    }
+
+    /** The next inode number, for nodes and for virtual files beside them. */
+    public long newInode() {
+        return inodes.getAndIncrement();
+    }
+
+    public Node lookup(String path) {
+        return shared(() -> resolve(path));
+    }
+
+    public Region region(String path) {
+        Node node = lookup(path);
+        if (node instanceof Region region) {
+            return region;
+        }
+        throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
+    }
+
+    public ImmutableList<Node> list(String path) {
+        return shared(() -> asDirectory(resolve(path), path).children());
+    }
+
+    /** Creates an empty region owned by the caller; it takes its directory's grant defaults. */
+    public Region create(String path, int permissions, int uid, int gid) {
+        return exclusive(() -> {
+            Directory parent = parentOf(path);
+            String name = newName(parent, path);
+            Integer domid = parent.defaultDomid();
+            Boolean writable = parent.defaultWritable();
+            Region region = new Region(
+                    newInode(), name, permissions, uid, gid, now(), backend,
+                    domid != null ? domid : mountDomid,
+                    writable == null || writable,
+                    live::remove);
+            parent.link(region);
+            parent.touchModified(now());
+            live.add(region);
+            return region;
+        });
+    }
+
+    /** Creates a directory; it inherits its parent's explicit grant defaults. */
+    public Directory mkdir(String path, int permissions, int uid, int gid) {
+        return exclusive(() -> {
+            Directory parent = parentOf(path);
+            Directory directory = new Directory(newInode(), newName(parent, path), permissions, uid, gid, now());
+            directory.setDefaultDomid(parent == root ? null : parent.defaultDomid());
+            directory.setDefaultWritable(parent == root ? null : parent.defaultWritable());
+            parent.link(directory);
+            parent.touchModified(now());
+            return directory;
+        });
+    }
+
+    /** Removes a region's name. Its grants go once no open file holds it. */
+    public void unlink(String path) {
+        Region region = exclusive(() -> {
+            Node node = resolve(path);
+            if (!(node instanceof Region found)) {
+                throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
+            }
+            detach(found);
+            return found;
+        });
+        region.markUnlinked();
+    }
+
+    public void rmdir(String path) {
+        exclusive(() -> {
+            Directory directory = asDirectory(resolve(path), path);
+            if (directory == root) {
+                throw GntfsException.of(Fault.BUSY, "the mount root cannot be removed");
+            }
+            if (!directory.isEmpty()) {
+                throw GntfsException.of(Fault.DIRECTORY_NOT_EMPTY, "%s is not empty", path);
+            }
+            detach(directory);
+            return null;
+        });
+    }
+
+    /** Moves a node, replacing a region or an empty directory at the target, as rename(2) does. */
+    public void rename(String from, String to) {
+        Region replaced = exclusive(() -> {
+            Node source = resolve(from);
+            Directory targetParent = parentOf(to);
+            String targetName = lastName(to);
+            checkName(targetName);
+            if (source == root) {
+                throw GntfsException.of(Fault.BUSY, "the mount root cannot be moved");
+            }
+            Node target = targetParent.child(targetName);
+            if (target == source) {
+                return null;
+            }
+            if (source instanceof Directory directory && isWithin(targetParent, directory)) {
+                throw GntfsException.of(Fault.INVALID_ARGUMENT, "cannot move %s into itself", from);
+            }
+            if (target instanceof Directory targetDirectory) {
+                if (!(source instanceof Directory)) {
+                    throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", to);
+                }
+                if (!targetDirectory.isEmpty()) {
+                    throw GntfsException.of(Fault.DIRECTORY_NOT_EMPTY, "%s is not empty", to);
+                }
+            } else if (target != null && source instanceof Directory) {
+                throw GntfsException.of(Fault.NOT_A_DIRECTORY, "%s is not a directory", to);
+            }
+            if (target != null) {
+                detach(target);
+            }
+            detach(source);
+            source.place(null, targetName);
+            targetParent.link(source);
+            source.touchChanged(now());
+            targetParent.touchModified(now());
+            return target instanceof Region region ? region : null;
+        });
+        if (replaced != null) {
+            replaced.markUnlinked();
+        }
+    }
+
+    public void chmod(String path, int permissions) {
+        lookup(path).setPermissions(permissions, now());
+    }
+
+    /** Changes the owner; -1 keeps the current uid or gid, as chown(2) does. */
+    public void chown(String path, long uid, long gid) {
+        Node node = lookup(path);
+        node.setOwner(isUnchanged(uid) ? node.uid() : (int) uid, isUnchanged(gid) ? node.gid() : (int) gid, now());
+    }
+
+    private static boolean isUnchanged(long id) {
+        return id == -1 || id == 0xFFFF_FFFFL;
+    }
+
+    public void setTimes(String path, Instant accessed, Instant modified) {
+        lookup(path).setTimes(accessed, modified, now());
+    }
+
+    /** Every region whose grants are alive, linked or not, in path order. */
+    public List<Region> liveRegions() {
+        return shared(() -> live.stream()
+                .sorted(Comparator.comparing(Region::path).thenComparing(Region::inode))
+                .toList());
+    }
+
+    /** Releases every region's grants, for unmount. */
+    public void releaseAll() {
+        for (Region region : List.copyOf(live)) {
+            region.release();
+        }
+    }
+
+    private Node resolve(String path) {
+        Node node = root;
+        for (String name : PATH.split(path)) {
+            checkName(name);
+            Node child = asDirectory(node, path).child(name);
+            if (child == null) {
+                throw GntfsException.of(Fault.NOT_FOUND, "%s does not exist", path);
+            }
+            node = child;
+        }
+        return node;
+    }
+
+    private Directory parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        if (slash < 0 || lastName(path).isEmpty()) {
+            throw GntfsException.of(Fault.INVALID_ARGUMENT, "%s names no entry", path);
+        }
+        return asDirectory(resolve(path.substring(0, slash)), path);
+    }
+
+    private String newName(Directory parent, String path) {
+        String name = lastName(path);
+        checkName(name);
+        if (parent.child(name) != null) {
+            throw GntfsException.of(Fault.ALREADY_EXISTS, "%s exists", path);
+        }
+        return name;
+    }
+
+    private static String lastName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static void checkName(String name) {
+        if (name.getBytes(UTF_8).length > NAME_MAX) {
+            throw GntfsException.of(Fault.NAME_TOO_LONG, "a name is longer than %d bytes", NAME_MAX);
+        }
+    }
+
+    private static Directory asDirectory(Node node, String path) {
+        if (node instanceof Directory directory) {
+            return directory;
+        }
+        throw GntfsException.of(Fault.NOT_A_DIRECTORY, "a component of %s is not a directory", path);
+    }
+
+    private static boolean isWithin(@Nullable Directory candidate, Directory ancestor) {
+        for (Directory up = candidate; up != null; up = up.parent()) {
+            if (up == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void detach(Node node) {
+        Directory parent = node.parent();
+        if (parent != null) {
+            parent.unlink(node);
+            parent.touchModified(now());
+        }
+        node.touchChanged(now());
+    }
+
+    private <T> T shared(Supplier<T> action) {
+        Lock shared = lock.readLock();
+        shared.lock();
+        try {
+            return action.get();
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private <T> T exclusive(Supplier<T> action) {
+        Lock exclusive = lock.writeLock();
+        exclusive.lock();
+        try {
+            return action.get();
+        } finally {
+            exclusive.unlock();
+        }
+    }
+}
