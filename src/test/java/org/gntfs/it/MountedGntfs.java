@@ -1,0 +1,96 @@
+package org.gntfs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.collect.ImmutableMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.gntfs.fuse.GntfsMount;
+import org.gntfs.fuse.MountOptions;
+import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.region.RegionTree;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real gntfs mount on the simulated table in a fresh temporary directory for each test, and
+ * unmounted after it whatever happened. A machine without FUSE fails the test; it never skips.
+ */
+final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
+    private final int limit;
+    private final int domid;
+    private Path directory;
+    private Path mountPoint;
+    private SimulatedGrantTable table;
+    private GntfsMount mount;
+
+    MountedGntfs(int limit, int domid) {
+        this.limit = limit;
+        this.domid = domid;
+    }
+
+    MountedGntfs() {
+        this(1024, 0);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        assertThat(Path.of("/dev/fuse")).as("FUSE is needed: /dev/fuse").exists();
+        // Other users must reach the mount point for the permission tests: 0755, not 0700.
+        directory = Files.createTempDirectory(
+                "gntfs-it-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        mountPoint = Files.createDirectory(directory.resolve("mnt"));
+        table = SimulatedGrantTable.create(Path.of("/dev/shm"), limit);
+        RegionTree tree = new RegionTree(
+                table,
+                InstantSource.system(),
+                domid,
+                0,
+                0,
+                ImmutableMap.<String, String>builder()
+                        .put("backend", table.name())
+                        .put("pid", Long.toString(ProcessHandle.current().pid()))
+                        .putAll(table.properties())
+                        .buildOrThrow());
+        mount = GntfsMount.start(tree, MountOptions.defaults(mountPoint), Duration.ofSeconds(20));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (mount != null) {
+            mount.close();
+        }
+        Files.deleteIfExists(mountPoint);
+        Files.deleteIfExists(directory);
+    }
+
+    Path root() {
+        return mountPoint;
+    }
+
+    Path path(String name) {
+        return mountPoint.resolve(name);
+    }
+
+    RegionTree tree() {
+        return mount.tree();
+    }
+
+    long grantsInUse() {
+        return tree().usage().used();
+    }
+
+    Path tablePath() {
+        return table.tablePath();
+    }
+
+    /** Unmounts now, as the end of the test would, for tests about what unmount leaves behind. */
+    void unmount() {
+        mount.close();
+    }
+}

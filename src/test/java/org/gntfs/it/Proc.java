@@ -1,0 +1,84 @@
+package org.gntfs.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs another OS process to completion, as a user of the mount would. */
+final class Proc {
+    static final Path JAR = Path.of("target/gntfs.jar").toAbsolutePath();
+    private static final long TIMEOUT_SECONDS = 60;
+
+    record Result(int exit, String out, String err) {
+        Result assertOk() {
+            if (exit != 0) {
+                throw new AssertionError("exit " + exit + "\nstdout: " + out + "\nstderr: " + err);
+            }
+            return this;
+        }
+    }
+
+    private Proc() {}
+
+    static Result run(List<String> command) {
+        return run(command, null);
+    }
+
+    static Result run(List<String> command, byte[] stdin) {
+        try {
+            Process process = new ProcessBuilder(command).start();
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process, true));
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process, false));
+            try (var in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin);
+                }
+            }
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish in " + TIMEOUT_SECONDS + " s");
+            }
+            return new Result(process.exitValue(), new String(out.join(), UTF_8), new String(err.join(), UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs a Python 3 script with arguments; the script sees them as sys.argv[1:]. */
+    static Result python(String script, Object... args) {
+        ImmutableList.Builder<String> command = ImmutableList.<String>builder().add("python3", "-c", script);
+        for (Object arg : args) {
+            command.add(arg.toString());
+        }
+        return run(command.build());
+    }
+
+    /** Runs {@code java -jar target/gntfs.jar} with arguments. */
+    static Result gntfs(Object... args) {
+        return gntfsWithInput(null, args);
+    }
+
+    static Result gntfsWithInput(byte[] stdin, Object... args) {
+        ImmutableList.Builder<String> command = ImmutableList.<String>builder().add("java", "-jar", JAR.toString());
+        for (Object arg : args) {
+            command.add(arg.toString());
+        }
+        return run(command.build(), stdin);
+    }
+
+    private static byte[] readAll(Process process, boolean stdout) {
+        try {
+            return (stdout ? process.getInputStream() : process.getErrorStream()).readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+}
