@@ -12,12 +12,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
@@ -42,6 +48,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatedGrantTable implements GrantBackend {
     private static final Logger log = LoggerFactory.getLogger(SimulatedGrantTable.class);
+    private static final String FILE_PREFIX = "gntfs-";
+    private static final Pattern OWNED_FILE = Pattern.compile(
+            Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+(" + Pattern.quote(TableLayout.TABLE_SUFFIX) + "|"
+                    + Pattern.quote(TableLayout.FRAMES_SUFFIX) + ")");
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final GrantTableMemory memory;
     private final TableLayout layout;
@@ -75,12 +88,13 @@ public final class SimulatedGrantTable implements GrantBackend {
      */
     public static SimulatedGrantTable create(Path directory, int limit) throws IOException {
         TableLayout layout = new TableLayout(limit);
+        removeOrphans(directory);
         Path tablePath = Files.createTempFile(
-                directory, "gntfs-", TableLayout.TABLE_SUFFIX, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                directory, FILE_PREFIX + ProcessHandle.current().pid() + "-", TableLayout.TABLE_SUFFIX, OWNER_ONLY);
         Path framesPath = TableLayout.framesFileOf(tablePath);
         MappedFile table = null;
         try {
-            Files.createFile(framesPath, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(framesPath, OWNER_ONLY);
             table = MappedFile.sizeAndMap(tablePath, layout.tableBytes());
             MappedFile frames = MappedFile.sizeAndMap(framesPath, layout.framesBytes());
             return new SimulatedGrantTable(new GrantTableMemory(layout, table, frames));
@@ -91,6 +105,30 @@ public final class SimulatedGrantTable implements GrantBackend {
             Files.deleteIfExists(framesPath);
             Files.deleteIfExists(tablePath);
             throw e;
+        }
+    }
+
+    /** Deletes the tables of daemons that died without cleaning up (SIGKILL), found by the pid in their names. */
+    private static void removeOrphans(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Matcher name = OWNED_FILE.matcher(file.getFileName().toString());
+                if (name.matches() && !isRunning(name.group(1))) {
+                    log.info("removing {}, left by the dead daemon {}", file, name.group(1));
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    /** Whether a process runs with that pid; a zombie, which a SIGKILL leaves for a while, does not. */
+    private static boolean isRunning(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | IndexOutOfBoundsException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,70 @@
+package org.gntfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureOutput() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreOutput() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    @Test
+    void help_listsTheSubcommands() {
+        assertThat(Main.execute("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("mount", "list", "peer");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "''                                           | gntfs: a subcommand is needed: mount, list or peer",
+        "frobnicate                                   | gntfs: Unmatched argument at index 0: 'frobnicate'",
+        "mount                                        | gntfs mount: Missing required parameter: 'MOUNTPOINT'",
+        "mount /tmp --backend zfs                     | gntfs mount: Invalid value for option '--backend'",
+        "mount /tmp --domid 32752                     | gntfs mount: --domid must be from 0 to 32751, not 32752",
+        "mount /tmp --limit 0                         | gntfs mount: --limit must be from 1 to 16777216, not 0",
+        "mount /nonexistent/dir                       | gntfs mount: /nonexistent/dir is not a directory",
+        "peer                                         | gntfs peer: a subcommand is needed: read, write, watch or events",
+        "peer read /tmp --gref 8                      | gntfs peer read: Missing required option: '--as=DOMID'",
+        "peer read /tmp --as 0 --gref 8 --offset 4096 | gntfs peer read: --offset must be from 0 to 4095, not 4096",
+        "list /tmp --jsn                              | gntfs list: Unknown option: '--jsn'",
+    })
+    void badArguments_printOneLineAndExitTwo(String arguments, String message) {
+        String[] args = arguments.isEmpty() ? new String[0] : arguments.split(" ");
+
+        assertThat(Main.execute(args)).isEqualTo(2);
+
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertThat(printed).startsWith(message).endsWith("--help)\n");
+        assertThat(printed.lines()).hasSize(1);
+        assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void aFailureOfTheWork_printsOneLineAndExitsOne() {
+        assertThat(Main.execute("list", "/tmp")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("gntfs list: /tmp is not a gntfs mount").hasLineCount(1);
+    }
+}
