@@ -434,9 +434,9 @@ public final class GntFuseFs extends FuseStubFS {
             stat.st_nlink.set(region.isLinked() ? 1 : 0);
             stat.st_size.set(size);
             stat.st_blocks.set(Region.pagesFor(size) * (GrantAllocation.PAGE_SIZE / 512));
-        } else {
-            stat.st_mode.set(FileStat.S_IFDIR | node.permissions());
-            stat.st_nlink.set(2);
+        } else if (node instanceof Directory directory) {
+            stat.st_mode.set(FileStat.S_IFDIR | directory.permissions());
+            stat.st_nlink.set(directory.linkCount());
         }
         stat.st_ino.set(node.inode());
         stat.st_uid.set(node.uid());

@@ -15,6 +15,8 @@ public final class Directory extends Node {
     private final SortedMap<String, Node> children = new TreeMap<>();
     private volatile @Nullable Integer defaultDomid;
     private volatile @Nullable Boolean defaultWritable;
+    /** Kept apart from the children so that getattr reads it without the tree's lock. */
+    private volatile int subdirectories;
 
     Directory(long inode, String name, int permissions, int uid, int gid, Instant now) {
         super(inode, name, permissions, uid, gid, now);
@@ -28,11 +30,22 @@ public final class Directory extends Node {
     void link(Node child) {
         children.put(child.name(), child);
         child.place(this, child.name());
+        if (child instanceof Directory) {
+            subdirectories++;
+        }
     }
 
     void unlink(Node child) {
         children.remove(child.name());
         child.place(null, child.name());
+        if (child instanceof Directory) {
+            subdirectories--;
+        }
+    }
+
+    /** As on tmpfs: its own name, its "." and each subdirectory's "..". */
+    public int linkCount() {
+        return 2 + subdirectories;
     }
 
     boolean isEmpty() {
