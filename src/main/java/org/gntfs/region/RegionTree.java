@@ -33,6 +33,8 @@ public final class RegionTree {
     /** The longest name, in UTF-8 bytes, as on tmpfs. */
     public static final int NAME_MAX = 255;
 
+    private static final int SET_GROUP_ID = 02000;
+
     private static final Splitter PATH = Splitter.on('/').omitEmptyStrings();
 
     private final GrantBackend backend;
@@ -116,7 +118,7 @@ public final class RegionTree {
             Integer domid = parent.defaultDomid();
             Boolean writable = parent.defaultWritable();
             Region region = new Region(
-                    newInode(), name, permissions, uid, gid, now(), backend,
+                    newInode(), name, permissions, uid, groupFor(parent, gid), now(), backend,
                     domid != null ? domid : mountDomid,
                     writable == null || writable,
                     live::remove);
@@ -131,7 +133,9 @@ public final class RegionTree {
     public Directory mkdir(String path, int permissions, int uid, int gid) {
         return exclusive(() -> {
             Directory parent = parentOf(path);
-            Directory directory = new Directory(newInode(), newName(parent, path), permissions, uid, gid, now());
+            int inherited = parent.permissions() & SET_GROUP_ID;
+            Directory directory = new Directory(
+                    newInode(), newName(parent, path), permissions | inherited, uid, groupFor(parent, gid), now());
             directory.setDefaultDomid(parent == root ? null : parent.defaultDomid());
             directory.setDefaultWritable(parent == root ? null : parent.defaultWritable());
             parent.link(directory);
@@ -269,6 +273,11 @@ public final class RegionTree {
             throw GntfsException.of(Fault.ALREADY_EXISTS, "%s exists", path);
         }
         return name;
+    }
+
+    /** As the kernel's inode_init_owner: a set-group-ID directory gives new nodes its group. */
+    private static int groupFor(Directory parent, int callerGid) {
+        return (parent.permissions() & SET_GROUP_ID) != 0 ? parent.gid() : callerGid;
     }
 
     private static String lastName(String path) {

@@ -277,6 +277,37 @@ class RegionTreeTest {
     }
 
     @Test
+    void aSetGroupIdDirectory_givesNewNodesItsGroup_andNewDirectoriesTheBit() {
+        tree.mkdir("/shared", 02775, 0, 50);
+        tree.mkdir("/plain", 0755, 0, 50);
+
+        Region region = tree.create("/shared/r", 0640, 1000, 1000);
+        Directory sub = tree.mkdir("/shared/sub", 0755, 1000, 1000);
+        Region elsewhere = tree.create("/plain/r", 0640, 1000, 1000);
+
+        assertThat(region.gid()).isEqualTo(50);
+        assertThat(region.permissions()).isEqualTo(0640);
+        assertThat(sub.gid()).isEqualTo(50);
+        assertThat(sub.permissions()).isEqualTo(02755);
+        assertThat(elsewhere.gid()).isEqualTo(1000);
+    }
+
+    @Test
+    void aDirectoryLinkCount_countsItsSubdirectoriesAsOnTmpfs() {
+        Directory d = tree.mkdir("/d", 0755, 0, 0);
+        tree.mkdir("/d/a", 0755, 0, 0);
+        tree.mkdir("/d/b", 0755, 0, 0);
+        tree.create("/d/r", 0600, 0, 0);
+        assertThat(d.linkCount()).isEqualTo(4);
+
+        tree.rename("/d/a", "/a");
+        tree.rmdir("/d/b");
+
+        assertThat(d.linkCount()).isEqualTo(2);
+        assertThat(tree.root().linkCount()).isEqualTo(4);
+    }
+
+    @Test
     void report_listsLiveRegionsWithRuns() {
         Region a = tree.create("/a", 0600, 0, 0);
         a.resize(3 * 4096, T0);
