@@ -66,7 +66,7 @@ build_if_needed() {
     fi
     command -v mvn >/dev/null || die "target/gntfs.jar is missing or stale and Maven is not installed"
     echo "fuse-mount.sh: building $jar" >&2
-    (cd "$here" && mvn -B -q package -DskipTests >&2) || die "the build failed"
+    (cd "$here" && mvn -B -q package -Dmaven.test.skip=true >&2) || die "the build failed"
 }
 
 unmount() {
@@ -117,7 +117,7 @@ fi
 mountpoint -q "$mnt" && die "$mnt is already mounted"
 mkdir -p "$mnt" "$run_dir"
 
-java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar" mount "$mnt" "${daemon_args[@]}")
+java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -jar "$jar" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
     exec "${java_cmd[@]}"
 fi

@@ -5,6 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 /**
  * A failure of a filesystem operation that the caller can act on. It carries the {@link Fault}
  * that the FUSE edge turns into an errno, and a message for the log and the CLI.
+ *
+ * <p>It records no stack trace: these are answers, not bugs, and some are on hot paths (every
+ * {@code create} first looks the new name up and gets ENOENT). A lower-level cause keeps its own.
  */
 public final class GntfsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -12,7 +15,7 @@ public final class GntfsException extends RuntimeException {
     private final Fault fault;
 
     private GntfsException(Fault fault, String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, false, false);
         this.fault = checkNotNull(fault);
     }
 

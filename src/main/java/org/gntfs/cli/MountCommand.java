@@ -47,6 +47,15 @@ final class MountCommand implements Callable<Integer> {
             description = "Where the simulated table's files go (default: ${DEFAULT-VALUE}).")
     Path tableDirectory;
 
+    @Option(names = "--cache-timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "How long the kernel trusts names and attributes (default: ${DEFAULT-VALUE}).")
+    int cacheTimeoutSeconds;
+
+    @Option(names = "--writeback-tuning", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Lift the kernel's per-mount dirty-page limit, as root (default: on;"
+                    + " --no-writeback-tuning keeps the limit).")
+    boolean tuneWriteback;
+
     @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
     boolean fuseDebug;
 
@@ -70,7 +79,7 @@ final class MountCommand implements Callable<Integer> {
         GntfsMount mount;
         try {
             mount = GntfsMount.start(
-                    tree, new MountOptions(mountPoint, Duration.ofSeconds(1), fuseDebug), MOUNT_TIMEOUT);
+                    tree, new MountOptions(mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, fuseDebug), MOUNT_TIMEOUT);
         } catch (Exception e) {
             grants.close();
             throw e;
@@ -94,6 +103,10 @@ final class MountCommand implements Callable<Integer> {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new CommandLine.ParameterException(
                     commandLine, "--limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
+        }
+        if (cacheTimeoutSeconds < 1) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--cache-timeout must be at least 1 second, not " + cacheTimeoutSeconds);
         }
         if (!Files.isDirectory(mountPoint)) {
             throw new CommandLine.ParameterException(commandLine, mountPoint + " is not a directory");

@@ -37,6 +37,11 @@ import ru.serce.jnrfuse.struct.Timespec;
  * its exceptions into errnos. Every callback goes through {@link #run}, because jnr-fuse turns an
  * escaping exception into success.
  *
+ * <p>{@code flush} and {@code fsync} are deliberately not implemented: the kernel writes dirty
+ * pages back (into the granted pages, through {@link #write}) before it would send either, and
+ * once libfuse answers ENOSYS it stops sending them, which spares every close and msync a round
+ * trip.
+ *
  * <p>Two libfuse habits are absorbed here. Open state is keyed by {@code fi.fh}. And an unlink or
  * rename-over of an open file reaches us as a rename to a {@code .fuse_hidden*} name: we unlink
  * the region then, so no such name is ever listed, and keep it under that name only until
@@ -208,18 +213,6 @@ public final class GntFuseFs extends FuseStubFS {
             openFiles.region(fi.fh.get()).resize(size, tree.now());
             return 0;
         });
-    }
-
-    /** Nothing to do: every write already landed in the granted pages. */
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return 0;
-    }
-
-    /** Nothing to do: the kernel writes dirty pages back before it sends FSYNC. */
-    @Override
-    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-        return 0;
     }
 
     @Override

@@ -46,6 +46,9 @@ public final class GntfsMount implements AutoCloseable {
         mount.loop.start();
         try {
             mount.awaitInit(timeout);
+            if (options.tuneWriteback()) {
+                BdiTuning.liftDirtyLimit(options.mountPoint());
+            }
             return mount;
         } catch (IOException | RuntimeException e) {
             mount.close();

@@ -11,25 +11,39 @@ import java.time.Duration;
  *
  * @param mountPoint an existing, empty directory
  * @param cacheTimeout how long the kernel may trust attributes and names (libfuse's attr_timeout
- *     and entry_timeout); above zero, so that {@code ls -l} and page-cache reads need no GETATTR
+ *     and entry_timeout). Every change of a name or an attribute passes through the kernel, which
+ *     updates its cache itself, so a long timeout is safe and spares {@code ls -l} a LOOKUP per file.
+ *     The same holds for names known not to exist (negative_timeout).
+ * @param tuneWriteback whether to lift the kernel's per-mount dirty-page limit; see {@link BdiTuning}
  * @param debug whether libfuse logs every request to stderr
  */
-public record MountOptions(Path mountPoint, Duration cacheTimeout, boolean debug) {
+public record MountOptions(Path mountPoint, Duration cacheTimeout, boolean tuneWriteback, boolean debug) {
     /** libfuse2's largest write request; {@code big_writes} is what lets writes use it. */
     public static final int MAX_WRITE = 131072;
+
+    public static final Duration DEFAULT_CACHE_TIMEOUT = Duration.ofHours(1);
 
     public MountOptions {
         checkArgument(!cacheTimeout.isNegative() && !cacheTimeout.isZero(), "the cache timeout must be above zero");
     }
 
     public static MountOptions defaults(Path mountPoint) {
-        return new MountOptions(mountPoint, Duration.ofSeconds(1), false);
+        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false);
     }
 
-    /** The arguments for libfuse after the mount point. */
+    /**
+     * The arguments for libfuse after the mount point.
+     *
+     * <p>{@code -s} runs libfuse's single-threaded loop on the mount's own Java thread. libfuse's
+     * multi-threaded loop starts and ends worker threads as load comes and goes, and jffi attaches
+     * and detaches a fresh native thread to the JVM around each of its first 1000 callbacks: with
+     * the thread churn of a writeback burst, that costs more CPU than the requests themselves.
+     * Every callback here is short and never waits on the mount, so one thread serves them all.
+     */
     ImmutableList<String> fuseArguments() {
         double seconds = cacheTimeout.toMillis() / 1000.0;
         return ImmutableList.of(
+                "-s",
                 "-o",
                 String.join(
                         ",",
@@ -41,6 +55,7 @@ public record MountOptions(Path mountPoint, Duration cacheTimeout, boolean debug
                         "big_writes",
                         "max_write=" + MAX_WRITE,
                         "attr_timeout=" + seconds,
-                        "entry_timeout=" + seconds));
+                        "entry_timeout=" + seconds,
+                        "negative_timeout=" + seconds));
     }
 }
