@@ -33,9 +33,10 @@ state_name() { realpath -m "$1" | tr '/' '_'; }
 pid_file() { echo "$run_dir/gntfs$(state_name "$1").pid"; }
 log_file() { echo "$run_dir/gntfs$(state_name "$1").log"; }
 
+# statfs always reaches the daemon; a plain stat may be answered from the kernel's attribute cache.
 is_stale() {
     local out
-    out=$(stat "$1" 2>&1) && return 1
+    out=$(stat -f "$1" 2>&1) && return 1
     [[ $out == *"not connected"* ]]
 }
 

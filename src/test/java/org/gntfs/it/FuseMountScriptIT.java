@@ -66,7 +66,7 @@ class FuseMountScriptIT {
     }
 
     private boolean isStale() {
-        return Proc.run(List.of("stat", mountPoint.toString())).err().contains("not connected");
+        return Proc.run(List.of("stat", "-f", mountPoint.toString())).err().contains("not connected");
     }
 
     private Path tableOfTheMount() {
