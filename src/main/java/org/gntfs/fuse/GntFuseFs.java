@@ -68,6 +68,31 @@ public final class GntFuseFs extends FuseStubFS {
         this.tree = tree;
         this.xattrs = new Xattrs(tree);
         this.reportInode = tree.newInode();
+        acceptNullPaths();
+    }
+
+    /**
+     * libfuse builds the path of every call from its own node tree. An unlinked open file whose
+     * directory is then removed has no path there, so libfuse would fail its reads, writes and
+     * truncates with ENOENT, where tmpfs carries on. With flag_nullpath_ok it calls us with the
+     * handle and a null path instead; every handle-based callback here goes by the handle. (fstat
+     * still fails: the kernel asks for it by inode, and libfuse 2 answers that by path.)
+     */
+    private void acceptNullPaths() {
+        Pointer operations = Struct.getMemory(fuseOperations);
+        long flags = StructOffsets.of(fuseOperations.flag_nullpath_ok);
+        operations.putInt(flags, operations.getInt(flags) | 1);
+    }
+
+    /** jnr-ffi shows where a member lies only to subclasses of Struct. */
+    private abstract static class StructOffsets extends Struct {
+        private StructOffsets() {
+            super(jnr.ffi.Runtime.getSystemRuntime());
+        }
+
+        static long of(Struct.Padding member) {
+            return member.offset();
+        }
     }
 
     /** Counted down when libfuse calls {@code init}: the mount is then live. */
@@ -218,7 +243,11 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return run("release", path, () -> {
-            openFiles.release(fi.fh.get());
+            Region released = openFiles.release(fi.fh.get());
+            if (released != null && released.isReleased()) {
+                // libfuse unlinks the hidden name only when it still knows its path.
+                hidden.values().remove(released);
+            }
             return 0;
         });
     }

@@ -6,6 +6,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.region.GrantsReport;
 import org.gntfs.region.Region;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Open state keyed by the FUSE file handle ({@code fi.fh}), never by path: a region keeps being
@@ -53,10 +54,14 @@ final class OpenFiles {
         throw GntfsException.of(Fault.NOT_PERMITTED, "%s is read-only", GrantsReport.FILE_NAME);
     }
 
-    void release(long handle) {
+    /** Closes a handle; gives the region it held, if any. */
+    @Nullable
+    Region release(long handle) {
         OpenFile file = byHandle.remove(handle);
         if (file instanceof RegionFile regionFile) {
             regionFile.region().unhold();
+            return regionFile.region();
         }
+        return null;
     }
 }

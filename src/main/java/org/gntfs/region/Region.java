@@ -319,7 +319,8 @@ public final class Region extends Node {
         return linked;
     }
 
-    synchronized boolean isReleased() {
+    /** Whether its grants are gone: unlinked and no longer held, or unmounted. */
+    public synchronized boolean isReleased() {
         return released;
     }
 

@@ -130,6 +130,27 @@ class RegionMountIT {
     }
 
     @Test
+    void anUnlinkedOpenRegion_inARemovedDirectory_keepsWorkingByHandle() {
+        String out = Proc.python(PY + String.join("\n",
+                "d = os.path.join(sys.argv[1], 'vm')",
+                "os.mkdir(d)",
+                "fd = os.open(os.path.join(d, 'fb'), os.O_CREAT | os.O_RDWR, 0o600)",
+                "os.write(fd, b'before')",
+                "m = mmap.mmap(fd, 6, mmap.MAP_SHARED)",
+                "os.unlink(os.path.join(d, 'fb'))",
+                "os.rmdir(d)",
+                "os.pwrite(fd, b'after', 4096)",
+                "os.ftruncate(fd, 8192)",
+                "print(os.pread(fd, 6, 0).decode(), os.pread(fd, 5, 4096).decode(), m[:6].decode(),",
+                "      os.lseek(fd, 0, os.SEEK_END))",
+                "m.close()",
+                "os.close(fd)"),
+                gntfs.root()).assertOk().out();
+
+        assertThat(out).isEqualTo("before after before 8192\n");
+    }
+
+    @Test
     void renameOverAnOpenRegion_hidesNoName() {
         String out = Proc.python(PY + String.join("\n",
                 "d = sys.argv[1]",
