@@ -11,6 +11,8 @@ public enum Fault {
     IS_A_DIRECTORY,
     DIRECTORY_NOT_EMPTY,
     NAME_TOO_LONG,
+    /** A name whose bytes are not UTF-8: they cannot reach the daemon intact. */
+    NAME_NOT_UTF8,
     /** The grant pool, or an attribute store, has no room left. */
     NO_SPACE,
     /** The value cannot change any more, e.g. the domid of a region that already has pages. */

@@ -16,6 +16,7 @@ final class Errnos {
         BY_FAULT.put(Fault.IS_A_DIRECTORY, Errno.EISDIR.intValue());
         BY_FAULT.put(Fault.DIRECTORY_NOT_EMPTY, Errno.ENOTEMPTY.intValue());
         BY_FAULT.put(Fault.NAME_TOO_LONG, Errno.ENAMETOOLONG.intValue());
+        BY_FAULT.put(Fault.NAME_NOT_UTF8, Errno.EILSEQ.intValue());
         BY_FAULT.put(Fault.NO_SPACE, Errno.ENOSPC.intValue());
         BY_FAULT.put(Fault.BUSY, Errno.EBUSY.intValue());
         BY_FAULT.put(Fault.INVALID_ARGUMENT, Errno.EINVAL.intValue());

@@ -34,6 +34,7 @@ public final class RegionTree {
     public static final int NAME_MAX = 255;
 
     private static final int SET_GROUP_ID = 02000;
+    private static final char REPLACEMENT_CHARACTER = '\uFFFD';
 
     private static final Splitter PATH = Splitter.on('/').omitEmptyStrings();
 
@@ -287,6 +288,11 @@ public final class RegionTree {
     private static void checkName(String name) {
         if (name.getBytes(UTF_8).length > NAME_MAX) {
             throw GntfsException.of(Fault.NAME_TOO_LONG, "a name is longer than %d bytes", NAME_MAX);
+        }
+        // Paths reach us decoded as UTF-8, every malformed byte turned into U+FFFD: names that
+        // differ only there would be one node. Refusing them keeps names distinct.
+        if (name.indexOf(REPLACEMENT_CHARACTER) >= 0) {
+            throw GntfsException.of(Fault.NAME_NOT_UTF8, "a name is not valid UTF-8 (or holds U+FFFD)");
         }
     }
 

@@ -258,6 +258,8 @@ class RegionTreeTest {
         assertFault(() -> tree.rmdir("/f"), Fault.NOT_A_DIRECTORY);
         assertFault(() -> tree.unlink("/d"), Fault.IS_A_DIRECTORY);
         assertFault(() -> tree.rmdir("/"), Fault.BUSY);
+        assertFault(() -> tree.create("/a\uFFFD", 0600, 0, 0), Fault.NAME_NOT_UTF8);
+        assertFault(() -> tree.lookup("/d/\uFFFD/x"), Fault.NAME_NOT_UTF8);
         tree.create("/" + "n".repeat(255), 0600, 0, 0);
     }
 
