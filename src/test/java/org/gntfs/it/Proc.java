@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs another OS process to completion, as a user of the mount would. */
 final class Proc {
     static final Path JAR = Path.of("target/gntfs.jar").toAbsolutePath();
-    private static final long TIMEOUT_SECONDS = 60;
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     record Result(int exit, String out, String err) {
         Result assertOk() {
@@ -30,6 +31,10 @@ final class Proc {
     }
 
     static Result run(List<String> command, byte[] stdin) {
+        return run(command, stdin, TIMEOUT);
+    }
+
+    static Result run(List<String> command, byte[] stdin, Duration timeout) {
         try {
             Process process = new ProcessBuilder(command).start();
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process, true));
@@ -39,9 +44,9 @@ final class Proc {
                     in.write(stdin);
                 }
             }
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError(command + " did not finish in " + TIMEOUT_SECONDS + " s");
+                throw new AssertionError(command + " did not finish in " + timeout);
             }
             return new Result(process.exitValue(), new String(out.join(), UTF_8), new String(err.join(), UTF_8));
         } catch (IOException e) {

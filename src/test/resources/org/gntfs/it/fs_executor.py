@@ -1,0 +1,201 @@
+"""Runs file-system operations on one directory tree and prints one result line per operation.
+
+Usage: fs_executor.py ROOT OPS_FILE
+
+OPS_FILE holds one JSON object per line (see DifferentialFuzzIT's OpGenerator). Paths are
+relative to ROOT. Handles ("h") and mappings ("m") are numbers chosen by the generator, so the
+same sequence names the same objects on every tree. A result is "ok" or "err ERRNO", then
+key=value tokens; written bytes come from a seeded pattern so that only seeds travel, and read
+bytes are reported as length and digest. At the end every handle and mapping is closed and the
+whole tree is walked, so the final state is compared too.
+"""
+import errno, hashlib, json, mmap, os, stat, sys
+
+root, ops_path = sys.argv[1], sys.argv[2]
+fds = {}
+maps = {}  # map id -> (mmap, a descriptor of the mapped file, kept to learn its current size)
+BASE = bytes((i * 31 + 17) % 251 + 1 for i in range(251))
+OPEN_FLAGS = {'RDONLY': os.O_RDONLY, 'WRONLY': os.O_WRONLY, 'RDWR': os.O_RDWR,
+              'CREAT': os.O_CREAT, 'EXCL': os.O_EXCL, 'TRUNC': os.O_TRUNC}
+XATTR_FLAGS = {0: 0, 1: os.XATTR_CREATE, 2: os.XATTR_REPLACE}
+
+
+class NoSuchHandle(Exception):
+    pass
+
+
+def path(name):
+    return os.path.join(root, name)
+
+
+def pattern(seed, length):
+    start = seed % len(BASE)
+    return (BASE[start:] + BASE * (length // len(BASE) + 1))[:length]
+
+
+def digest(data):
+    return 'len=%d sha=%s' % (len(data), hashlib.sha1(data).hexdigest()[:16])
+
+
+def stat_tokens(st):
+    kind = 'dir' if stat.S_ISDIR(st.st_mode) else 'reg' if stat.S_ISREG(st.st_mode) else 'other'
+    return 'type=%s mode=%o size=%d nlink=%d blocks=%d uid=%d gid=%d' % (
+        kind, st.st_mode, st.st_size if kind == 'reg' else 0, st.st_nlink, st.st_blocks, st.st_uid, st.st_gid)
+
+
+def fd_of(op):
+    if op['h'] not in fds:
+        raise NoSuchHandle()
+    return fds[op['h']]
+
+
+def map_of(op):
+    if op['m'] not in maps:
+        raise NoSuchHandle()
+    return maps[op['m']]
+
+
+def clipped(m, size_fd, off, length):
+    """The part of [off, off + length) inside both the mapping and the file: elsewhere is SIGBUS.
+
+    The size comes from lseek, which asks by handle; fstat asks by path, which an unlinked file
+    may lack on gntfs (see TmpfsDifference.STAT_OF_AN_ORPHAN)."""
+    end = min(off + length, len(m), os.lseek(size_fd, 0, os.SEEK_END))
+    return off, max(0, end - off)
+
+
+def xattr_names(p):
+    return 'names=' + ','.join(sorted(os.listxattr(p))) if os.listxattr(p) else 'names='
+
+
+def close_handle(op):
+    os.close(fd_of(op))
+    del fds[op['h']]
+
+
+def unmap_mapping(op):
+    map_of(op)
+    unmap(op['m'])
+
+
+# Operations whose only result is success or an errno.
+ACTIONS = {
+    'close': close_handle,
+    'ftruncate': lambda op: os.ftruncate(fd_of(op), op['size']),
+    'fsync': lambda op: os.fsync(fd_of(op)),
+    'msync': lambda op: map_of(op)[0].flush(),
+    'munmap': unmap_mapping,
+    'truncate': lambda op: os.truncate(path(op['path']), op['size']),
+    'rename': lambda op: os.rename(path(op['path']), path(op['to'])),
+    'unlink': lambda op: os.unlink(path(op['path'])),
+    'mkdir': lambda op: os.mkdir(path(op['path']), op['mode']),
+    'rmdir': lambda op: os.rmdir(path(op['path'])),
+    'chmod': lambda op: os.chmod(path(op['path']), op['mode']),
+    'setxattr': lambda op: os.setxattr(
+        path(op['path']), op['name'], pattern(op['seed'], op['len']), XATTR_FLAGS[op['flags']]),
+    'removexattr': lambda op: os.removexattr(path(op['path']), op['name']),
+}
+
+
+def open_handle(op):
+    flags = 0
+    for flag in op['flags']:
+        flags |= OPEN_FLAGS[flag]
+    if op['h'] in fds:
+        os.close(fds.pop(op['h']))
+    fds[op['h']] = os.open(path(op['path']), flags, op.get('mode', 0o600))
+    return ''
+
+
+def map_handle(op):
+    fd = fd_of(op)
+    if op['m'] in maps:
+        unmap(op['m'])
+    prot = mmap.PROT_READ | (mmap.PROT_WRITE if op['write'] else 0)
+    m = mmap.mmap(fd, 0, mmap.MAP_SHARED, prot)
+    maps[op['m']] = (m, os.dup(fd))
+    return 'len=%d' % len(m)
+
+
+def write_mapping(op):
+    m, size_fd = map_of(op)
+    off, count = clipped(m, size_fd, op['off'], op['len'])
+    m[off:off + count] = pattern(op['seed'], count)
+    return 'count=%d' % count
+
+
+def read_mapping(op):
+    m, size_fd = map_of(op)
+    off, count = clipped(m, size_fd, op['off'], op['len'])
+    return digest(m[off:off + count])
+
+
+# Operations that answer more than success: their result tokens.
+QUERIES = {
+    'open': open_handle,
+    'pread': lambda op: digest(os.pread(fd_of(op), op['len'], op['off'])),
+    'pwrite': lambda op: 'count=%d' % os.pwrite(fd_of(op), pattern(op['seed'], op['len']), op['off']),
+    'fstat': lambda op: stat_tokens(os.fstat(fd_of(op))),
+    'mmap': map_handle,
+    'mwrite': write_mapping,
+    'mread': read_mapping,
+    'stat': lambda op: stat_tokens(os.stat(path(op['path']))),
+    'readdir': lambda op: 'entries=' + ','.join(sorted(os.listdir(path(op['path'])))),
+    'getxattr': lambda op: digest(os.getxattr(path(op['path']), op['name'])),
+    'listxattr': lambda op: xattr_names(path(op['path'])),
+}
+
+
+def run(op):
+    kind = op['op']
+    if kind in ACTIONS:
+        ACTIONS[kind](op)
+        return ''
+    return QUERIES[kind](op)
+
+
+def unmap(map_id):
+    m, size_fd = maps.pop(map_id)
+    m.close()
+    os.close(size_fd)
+
+
+def result(op):
+    try:
+        tokens = run(op)
+        return ('ok ' + tokens).rstrip()
+    except NoSuchHandle:
+        return 'err NOHANDLE'
+    except OSError as e:
+        return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
+    except (ValueError, OverflowError, TypeError) as e:
+        return 'err ' + type(e).__name__
+
+
+def walk():
+    """The final tree: every entry's stat, contents and attributes, in path order."""
+    lines = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories.sort()
+        for name in sorted(subdirectories + files):
+            p = os.path.join(directory, name)
+            st = os.lstat(p)
+            line = 'walk %s %s %s' % (os.path.relpath(p, root), stat_tokens(st), xattr_names(p))
+            if stat.S_ISREG(st.st_mode):
+                with open(p, 'rb') as f:
+                    line += ' ' + digest(f.read())
+            lines.append(line)
+    return lines
+
+
+out = sys.stdout
+with open(ops_path) as ops:
+    for line in ops:
+        out.write(result(json.loads(line)) + '\n')
+for map_id in list(maps):
+    unmap(map_id)
+for handle in list(fds):
+    os.close(fds.pop(handle))
+for line in walk():
+    out.write(line + '\n')
+out.flush()
