@@ -62,8 +62,16 @@ public final class SimulatedGrantTable implements GrantBackend {
     @GuardedBy("this")
     private final BitSet usedRefs = new BitSet();
 
+    /**
+     * Free refs as a stack: the most recently freed ref is taken first, so a region's lifecycle
+     * keeps reusing frames that are already faulted in and warm, instead of touching every frame
+     * of the pool once (a first touch of a shared-memory page costs more than the whole grant).
+     */
     @GuardedBy("this")
-    private int nextRef = TableLayout.RESERVED_REFS;
+    private final int[] freeRefs;
+
+    @GuardedBy("this")
+    private int freeCount;
 
     @GuardedBy("this")
     private int used;
@@ -80,6 +88,10 @@ public final class SimulatedGrantTable implements GrantBackend {
     private SimulatedGrantTable(GrantTableMemory memory) {
         this.memory = memory;
         this.layout = memory.layout();
+        this.freeRefs = new int[layout.limit()];
+        for (int ref = layout.refCount() - 1; ref >= TableLayout.RESERVED_REFS; ref--) {
+            freeRefs[freeCount++] = ref;
+        }
     }
 
     /**
@@ -175,18 +187,15 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @GuardedBy("this")
     private int takeFreeRef() {
-        int ref = usedRefs.nextClearBit(nextRef);
-        if (ref >= layout.refCount()) {
-            ref = usedRefs.nextClearBit(TableLayout.RESERVED_REFS);
-        }
+        int ref = freeRefs[--freeCount];
         usedRefs.set(ref);
-        nextRef = ref + 1;
         return ref;
     }
 
     @Override
     public synchronized void release(GrantAllocation allocation, int first, int count) {
-        for (int page = first; page < first + count; page++) {
+        // Last page first: the free stack then hands the run back in ascending order.
+        for (int page = first + count - 1; page >= first; page--) {
             int ref = allocation.gref(page);
             checkState(usedRefs.get(ref), "gref %s is released twice", ref);
             UnmapNotify notify = notifies.remove(ref);
@@ -215,6 +224,7 @@ public final class SimulatedGrantTable implements GrantBackend {
     @GuardedBy("this")
     private void freeRef(int ref) {
         usedRefs.clear(ref);
+        freeRefs[freeCount++] = ref;
         used--;
     }
 
