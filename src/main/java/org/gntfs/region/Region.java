@@ -179,7 +179,7 @@ public final class Region extends Node {
         if (newSize < 0 || newSize > MAX_SIZE) {
             throw GntfsException.of(Fault.FILE_TOO_BIG, "size %d is outside 0..%d", newSize, MAX_SIZE);
         }
-        checkState(!isReleased(), "region %s was released", name());
+        checkNotReleased();
         long oldPages = pagesFor(size);
         long newPages = pagesFor(newSize);
         if (newPages > oldPages) {
@@ -286,8 +286,18 @@ public final class Region extends Node {
 
     /** Takes a hold: an open file keeps the grants alive past unlink. */
     public synchronized void hold() {
-        checkState(!released, "region %s was released", name());
+        checkNotReleased();
         holders++;
+    }
+
+    /**
+     * A caller that found the region by name just before another removed it (open or truncate
+     * racing with unlink or rename) comes too late: as if the name had gone first.
+     */
+    private synchronized void checkNotReleased() {
+        if (released) {
+            throw GntfsException.of(Fault.NOT_FOUND, "region %s was removed meanwhile", name());
+        }
     }
 
     /** Drops a hold; the last one on an unlinked region releases it. */

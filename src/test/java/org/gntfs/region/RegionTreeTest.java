@@ -210,6 +210,18 @@ class RegionTreeTest {
     }
 
     @Test
+    void aRegionFoundJustBeforeItWasUnlinked_isNotFound_notBroken() {
+        Region region = tree.create("/r", 0600, 0, 0);
+        region.resize(4096, T0);
+
+        tree.unlink("/r");
+
+        assertFault(region::hold, Fault.NOT_FOUND);
+        assertFault(() -> region.resize(8192, T0), Fault.NOT_FOUND);
+        assertThat(table.usage().used()).isZero();
+    }
+
+    @Test
     void rename_keepsTheGrefsAndReplacesATargetRegion() {
         Region moving = tree.create("/a", 0600, 0, 0);
         moving.resize(4096, T0);
