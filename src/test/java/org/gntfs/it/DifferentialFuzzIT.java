@@ -8,11 +8,9 @@ import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
-import org.gntfs.region.Region;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DifferentialFuzzIT {
     private static final int OPS = Integer.getInteger("gntfs.fuzz.ops", 5000);
-    private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs(4096, 0);
@@ -73,8 +70,8 @@ class DifferentialFuzzIT {
         ImmutableList<String> tmpfsResults = FsExecutor.run(onTmpfs, opsFile);
 
         compare(seed, ops, gntfsResults.get(), tmpfsResults);
-        awaitAllHandlesReleased();
-        assertThat(pagesOfLiveRegions()).as("pages of live regions vs grants taken").isEqualTo(gntfs.grantsInUse());
+        gntfs.awaitUnlinkedRegionsReleased();
+        assertThat(gntfs.pagesOfLiveRegions()).as("pages of live regions vs grants taken").isEqualTo(gntfs.grantsInUse());
         gntfs.unmount();
         assertThat(gntfs.grantsInUse()).as("grants after unmount").isZero();
     }
@@ -93,18 +90,5 @@ class DifferentialFuzzIT {
                         String.join("\n", ops.subList(0, Math.min(i + 1, ops.size())))));
             }
         }
-    }
-
-    /** The executor has exited; the kernel's releases of its files reach the daemon a moment later. */
-    private void awaitAllHandlesReleased() throws InterruptedException {
-        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
-        while (gntfs.tree().liveRegions().stream().anyMatch(region -> !region.isLinked())) {
-            assertThat(System.nanoTime()).as("unlinked regions still live after %s", RELEASE_WAIT).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    private long pagesOfLiveRegions() {
-        return gntfs.tree().liveRegions().stream().mapToLong(Region::pages).sum();
     }
 }

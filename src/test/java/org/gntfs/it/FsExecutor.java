@@ -3,7 +3,6 @@ package org.gntfs.it;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +11,7 @@ import java.util.List;
 /** Runs {@code fs_executor.py}: a sequence of operations on one tree, one result line each, then the final tree. */
 final class FsExecutor {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
-    private static final Path SCRIPT = script();
+    private static final Path SCRIPT = Proc.script("fs_executor.py");
 
     private FsExecutor() {}
 
@@ -34,14 +33,6 @@ final class FsExecutor {
             return Files.write(file, ops);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(FsExecutor.class.getResource("fs_executor.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

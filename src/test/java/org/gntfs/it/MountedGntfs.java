@@ -12,6 +12,7 @@ import java.time.InstantSource;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * unmounted after it whatever happened. A machine without FUSE fails the test; it never skips.
  */
 final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
+
     private final int limit;
     private final int domid;
     private Path directory;
@@ -83,6 +86,23 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
 
     long grantsInUse() {
         return tree().usage().used();
+    }
+
+    /** Pages of every region whose grants are alive: with nothing in flight, the grants in use. */
+    long pagesOfLiveRegions() {
+        return tree().liveRegions().stream().mapToLong(Region::pages).sum();
+    }
+
+    /**
+     * Waits until no unlinked region is alive: when a process exits, the kernel's releases of its
+     * files reach the daemon a moment later.
+     */
+    void awaitUnlinkedRegionsReleased() throws InterruptedException {
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+        while (tree().liveRegions().stream().anyMatch(region -> !region.isLinked())) {
+            assertThat(System.nanoTime()).as("unlinked regions still live after %s", RELEASE_WAIT).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     Path tablePath() {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,15 @@ final class Proc {
             command.add(arg.toString());
         }
         return run(command.build());
+    }
+
+    /** A script among the test resources beside these classes, for {@code python3 SCRIPT ...}. */
+    static Path script(String name) {
+        try {
+            return Path.of(Proc.class.getResource(name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs {@code java -jar target/gntfs.jar} with arguments. */
