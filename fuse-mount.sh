@@ -118,7 +118,7 @@ fi
 mountpoint -q "$mnt" && die "$mnt is already mounted"
 mkdir -p "$mnt" "$run_dir"
 
-java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -jar "$jar" mount "$mnt" "${daemon_args[@]}")
+java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -Xmn12m -Xms32m -jar "$jar" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
     exec "${java_cmd[@]}"
 fi
