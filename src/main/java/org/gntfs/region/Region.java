@@ -7,6 +7,7 @@ import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -190,7 +191,13 @@ public final class Region extends Node {
             index.append(backend.allocate(domid, writable, (int) added));
         } else if (newSize < size) {
             zeroTail(newSize, Math.min(size, newPages * PAGE_SIZE));
-            releasePagesFrom(newPages);
+            try {
+                releasePagesFrom(newPages);
+            } catch (RuntimeException e) {
+                // The backend gave back only some pages: the region ends where those it kept end.
+                size = Math.min(size, index.endPage() * PAGE_SIZE);
+                throw e;
+            }
         }
         size = newSize;
     }
@@ -206,13 +213,22 @@ public final class Region extends Node {
         }
     }
 
+    /**
+     * Releases the grants of every page from {@code page} on, last extent first. An extent leaves
+     * the index only once the backend has released it, so if the backend fails, the region still
+     * owns what it could not give back, and a later shrink or unlink tries again.
+     */
     @GuardedBy("lock")
     private void releasePagesFrom(long page) {
-        for (Extent extent : index.removeFrom(page)) {
+        index.splitAt(page);
+        List<Extent> extents = index.extents();
+        for (int i = extents.size() - 1; i >= 0 && extents.get(i).firstPage() >= page; i--) {
+            Extent extent = extents.get(i);
             backend.release(extent.allocation(), extent.allocationStart(), extent.pageCount());
-        }
-        if (!notify.isNone() && notify.page() >= page) {
-            notify = RegionNotify.NONE;
+            index.removeFrom(extent.firstPage());
+            if (!notify.isNone() && notify.page() >= extent.firstPage()) {
+                notify = RegionNotify.NONE;
+            }
         }
     }
 

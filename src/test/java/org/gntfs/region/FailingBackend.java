@@ -1,0 +1,76 @@
+package org.gntfs.region;
+
+import com.google.common.collect.ImmutableMap;
+import java.util.EnumSet;
+import java.util.Set;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.PoolUsage;
+import org.gntfs.grant.UnmapNotify;
+
+/** A backend that passes every call to another until told to fail a kind of call, as a broken gntalloc would. */
+final class FailingBackend implements GrantBackend {
+    enum Call { ALLOCATE, RELEASE, SET_UNMAP_NOTIFY }
+
+    private final GrantBackend delegate;
+    private final Set<Call> failing = EnumSet.noneOf(Call.class);
+
+    FailingBackend(GrantBackend delegate) {
+        this.delegate = delegate;
+    }
+
+    /** From now on, calls of that kind fail with an I/O error and change nothing. */
+    void fail(Call call) {
+        failing.add(call);
+    }
+
+    void recover() {
+        failing.clear();
+    }
+
+    private void maybeFail(Call call) {
+        if (failing.contains(call)) {
+            throw GntfsException.of(Fault.IO_ERROR, "injected failure of %s", call);
+        }
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public GrantAllocation allocate(int domid, boolean writable, int pages) {
+        maybeFail(Call.ALLOCATE);
+        return delegate.allocate(domid, writable, pages);
+    }
+
+    @Override
+    public void release(GrantAllocation allocation, int first, int count) {
+        maybeFail(Call.RELEASE);
+        delegate.release(allocation, first, count);
+    }
+
+    @Override
+    public void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
+        maybeFail(Call.SET_UNMAP_NOTIFY);
+        delegate.setUnmapNotify(allocation, page, notify);
+    }
+
+    @Override
+    public PoolUsage usage() {
+        return delegate.usage();
+    }
+
+    @Override
+    public ImmutableMap<String, String> properties() {
+        return delegate.properties();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
