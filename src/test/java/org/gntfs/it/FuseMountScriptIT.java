@@ -54,7 +54,16 @@ class FuseMountScriptIT {
     }
 
     private Path pidFile() {
-        return runDirectory.resolve("gntfs" + mountPoint.toString().replace('/', '_') + ".pid");
+        return stateFile(".pid");
+    }
+
+    /** The daemon's log, as fuse-mount.sh names it. */
+    private Path logFile() {
+        return stateFile(".log");
+    }
+
+    private Path stateFile(String suffix) {
+        return runDirectory.resolve("gntfs" + mountPoint.toString().replace('/', '_') + suffix);
     }
 
     private long daemonPid() throws IOException {
@@ -109,12 +118,19 @@ class FuseMountScriptIT {
     }
 
     @Test
-    void aStaleMountOfAKilledDaemon_isClearedByTheNextMount() throws Exception {
+    void aKilledDaemon_failsTheMappingsHeldOnItWithoutHanging_andTheNextMountClearsWhatItLeft() throws Exception {
         script(mountPoint.toString()).assertOk();
         long killed = daemonPid();
         Path orphanTable = tableOfTheMount();
-        ProcessHandle.of(killed).orElseThrow().destroyForcibly();
-        awaitExit(killed);
+        try (MappingHolder fb = new MappingHolder(mountPoint.resolve("fb"));
+                MappingHolder ring = new MappingHolder(mountPoint.resolve("ring"))) {
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+            awaitExit(killed);
+
+            for (MappingHolder holder : List.of(fb, ring)) {
+                assertThat(holder.touch()).isEqualTo("fault SIGBUS pread ENOTCONN msync ENOTCONN munmap ok close ENOTCONN");
+            }
+        }
         assertThat(isStale()).isTrue();
 
         Proc.Result again = script(mountPoint.toString()).assertOk();
@@ -141,6 +157,8 @@ class FuseMountScriptIT {
         assertThat(isMounted()).isFalse();
         assertThat(isStale()).isFalse();
         assertThat(table).doesNotExist();
+        // The table warns when it is closed with grants still in use.
+        assertThat(Files.readString(logFile())).doesNotContain("still in use", "ERROR", "Exception");
     }
 
     @Test
