@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -41,7 +42,7 @@ final class ListCommand implements Callable<Integer> {
     }
 
     static String toTable(List<GrantsReport.Line> lines) {
-        List<String[]> rows = new java.util.ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PATH", "DOMID", "PAGES", "ACCESS", "GREFS"});
         for (GrantsReport.Line line : lines) {
             rows.add(new String[] {

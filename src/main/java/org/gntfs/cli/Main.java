@@ -1,5 +1,6 @@
 package org.gntfs.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import org.gntfs.GntfsException;
 import picocli.CommandLine;
@@ -40,7 +41,7 @@ public final class Main implements Runnable {
             return EXIT_USAGE;
         });
         commandLine.setExecutionExceptionHandler((e, cl, ignored) -> {
-            String message = e instanceof GntfsException || e instanceof java.io.IOException
+            String message = e instanceof GntfsException || e instanceof IOException
                     ? e.getMessage()
                     : e.toString();
             cl.getErr().println(qualifiedName(cl) + ": " + message);

@@ -12,6 +12,7 @@ import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedPeer;
+import org.gntfs.grant.sim.TableLayout;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -190,7 +191,7 @@ final class PeerCommand implements Runnable {
                 if (!(peer instanceof SimulatedPeer simulated)) {
                     throw GntfsException.of(Fault.NOT_SUPPORTED, "event counts exist on the simulated table only");
                 }
-                if (port < 0 || port >= org.gntfs.grant.sim.TableLayout.EVENT_PORTS) {
+                if (port < 0 || port >= TableLayout.EVENT_PORTS) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port + " is not a port");
                 }
                 spec.commandLine().getOut().println(simulated.eventCount(port));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
@@ -369,7 +370,7 @@ public final class Region extends Node {
         onRelease.accept(this);
     }
 
-    private <T> T read(java.util.function.Supplier<T> getter) {
+    private <T> T read(Supplier<T> getter) {
         Lock shared = lock.readLock();
         shared.lock();
         try {
