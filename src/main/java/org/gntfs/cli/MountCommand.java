@@ -56,6 +56,11 @@ final class MountCommand implements Callable<Integer> {
                     + " --no-writeback-tuning keeps the limit).")
     boolean tuneWriteback;
 
+    @Option(names = "--keep-cache",
+            description = "Keep cached pages across opens of every region, not only of read-only grants:"
+                    + " faster re-reads, but the next open no longer shows a peer's stores.")
+    boolean keepCache;
+
     @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
     boolean fuseDebug;
 
@@ -79,7 +84,8 @@ final class MountCommand implements Callable<Integer> {
         GntfsMount mount;
         try {
             mount = GntfsMount.start(
-                    tree, new MountOptions(mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, fuseDebug), MOUNT_TIMEOUT);
+                    tree, new MountOptions(
+                            mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug), MOUNT_TIMEOUT);
         } catch (Exception e) {
             grants.close();
             throw e;

@@ -56,16 +56,23 @@ public final class GntFuseFs extends FuseStubFS {
     /** In libfuse 2.9's struct fuse_file_info, the bitfield word after flags, fh_old and writepage. */
     private static final int FILE_INFO_BITS_OFFSET = 20;
     private static final int DIRECT_IO_BIT = 1;
+    private static final int KEEP_CACHE_BIT = 2;
 
     private final RegionTree tree;
+    private final boolean keepCache;
     private final Xattrs xattrs;
     private final OpenFiles openFiles = new OpenFiles();
     private final Map<String, Region> hidden = new ConcurrentHashMap<>();
     private final long reportInode;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
-    public GntFuseFs(RegionTree tree) {
+    /**
+     * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
+     *     read-only grants do, since no peer can change those pages behind the cache
+     */
+    public GntFuseFs(RegionTree tree, boolean keepCache) {
         this.tree = tree;
+        this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
         this.reportInode = tree.newInode();
         acceptNullPaths();
@@ -192,11 +199,16 @@ public final class GntFuseFs extends FuseStubFS {
                     throw GntfsException.of(Fault.ACCESS_DENIED, "%s is read-only", path);
                 }
                 // The report changes between getattr and read; direct_io lets reads ignore the cached size.
-                Pointer info = Struct.getMemory(fi);
-                info.putInt(FILE_INFO_BITS_OFFSET, info.getInt(FILE_INFO_BITS_OFFSET) | DIRECT_IO_BIT);
+                setOpenFlag(fi, DIRECT_IO_BIT);
                 fi.fh.set(openFiles.open(report()));
             } else {
-                fi.fh.set(openFiles.open(region(path)));
+                Region region = region(path);
+                // Without keep_cache, every open drops the cached pages: that is how the next open
+                // sees a peer's stores. A read-only grant has no such stores to see.
+                if (keepCache || !region.writable()) {
+                    setOpenFlag(fi, KEEP_CACHE_BIT);
+                }
+                fi.fh.set(openFiles.open(region));
             }
             return 0;
         });
@@ -380,6 +392,12 @@ public final class GntFuseFs extends FuseStubFS {
             xattrs.remove(xattrNode(path), name);
             return 0;
         });
+    }
+
+    /** Sets a bit of fuse_file_info's flag word, which jnr-fuse maps only as padding. */
+    private static void setOpenFlag(FuseFileInfo fi, int bit) {
+        Pointer info = Struct.getMemory(fi);
+        info.putInt(FILE_INFO_BITS_OFFSET, info.getInt(FILE_INFO_BITS_OFFSET) | bit);
     }
 
     /** Answers an xattr call: the length for a size probe, else the bytes, or ERANGE. */

@@ -33,7 +33,7 @@ public final class GntfsMount implements AutoCloseable {
     private GntfsMount(RegionTree tree, MountOptions options) {
         this.tree = tree;
         this.options = options;
-        this.fs = new GntFuseFs(tree);
+        this.fs = new GntFuseFs(tree, options.keepCache());
         this.loop = new Thread(this::runLoop, "gntfs-fuse-loop");
     }
 

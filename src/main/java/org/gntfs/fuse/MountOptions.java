@@ -15,9 +15,12 @@ import java.time.Duration;
  *     updates its cache itself, so a long timeout is safe and spares {@code ls -l} a LOOKUP per file.
  *     The same holds for names known not to exist (negative_timeout).
  * @param tuneWriteback whether to lift the kernel's per-mount dirty-page limit; see {@link BdiTuning}
+ * @param keepCache whether every open keeps the kernel's cached pages, not only opens of read-only
+ *     grants: faster re-reads, but a peer's stores are no longer seen by the next open
  * @param debug whether libfuse logs every request to stderr
  */
-public record MountOptions(Path mountPoint, Duration cacheTimeout, boolean tuneWriteback, boolean debug) {
+public record MountOptions(
+        Path mountPoint, Duration cacheTimeout, boolean tuneWriteback, boolean keepCache, boolean debug) {
     /** libfuse2's largest write request; {@code big_writes} is what lets writes use it. */
     public static final int MAX_WRITE = 131072;
 
@@ -28,7 +31,7 @@ public record MountOptions(Path mountPoint, Duration cacheTimeout, boolean tuneW
     }
 
     public static MountOptions defaults(Path mountPoint) {
-        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false);
+        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false, false);
     }
 
     /**

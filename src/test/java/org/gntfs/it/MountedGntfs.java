@@ -27,14 +27,25 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
 
     private final int limit;
     private final int domid;
+    private final boolean keepCache;
     private Path directory;
     private Path mountPoint;
     private SimulatedGrantTable table;
     private GntfsMount mount;
 
     MountedGntfs(int limit, int domid) {
+        this(limit, domid, false);
+    }
+
+    /** A mount with {@code --keep-cache}: every open keeps the kernel's cached pages. */
+    static MountedGntfs keepingCache() {
+        return new MountedGntfs(1024, 0, true);
+    }
+
+    private MountedGntfs(int limit, int domid, boolean keepCache) {
         this.limit = limit;
         this.domid = domid;
+        this.keepCache = keepCache;
     }
 
     MountedGntfs() {
@@ -60,7 +71,10 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
                         .put("pid", Long.toString(ProcessHandle.current().pid()))
                         .putAll(table.properties())
                         .buildOrThrow());
-        mount = GntfsMount.start(tree, MountOptions.defaults(mountPoint), Duration.ofSeconds(20));
+        MountOptions defaults = MountOptions.defaults(mountPoint);
+        MountOptions options = new MountOptions(
+                mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug());
+        mount = GntfsMount.start(tree, options, Duration.ofSeconds(20));
     }
 
     @Override
