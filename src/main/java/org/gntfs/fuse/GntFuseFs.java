@@ -370,7 +370,9 @@ public final class GntFuseFs extends FuseStubFS {
         return run("setxattr", path, () -> {
             byte[] bytes = new byte[(int) size];
             value.get(0, bytes, 0, bytes.length);
-            xattrs.set(xattrNode(path), name, bytes, flags);
+            Node node = xattrNode(path);
+            xattrs.checkMayChange(node, name, getContext().uid.intValue());
+            xattrs.set(node, name, bytes, flags);
             return 0;
         });
     }
@@ -389,7 +391,9 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return run("removexattr", path, () -> {
-            xattrs.remove(xattrNode(path), name);
+            Node node = xattrNode(path);
+            xattrs.checkMayChange(node, name, getContext().uid.intValue());
+            xattrs.remove(node, name);
             return 0;
         });
     }

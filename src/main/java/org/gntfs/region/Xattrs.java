@@ -90,6 +90,17 @@ public final class Xattrs {
         }
     }
 
+    /**
+     * Only the owner, or root, may change a node's {@code user.gnt.*}: the kernel lets whoever may
+     * write a file set its {@code user.*} attributes, but these decide which domain receives the
+     * pages, which is no less than chown.
+     */
+    public void checkMayChange(Node node, String name, int callerUid) {
+        if (name.startsWith(MOUNT_PREFIX) && callerUid != 0 && callerUid != node.uid()) {
+            throw GntfsException.of(Fault.NOT_PERMITTED, "only the owner of %s may change %s", node.path(), name);
+        }
+    }
+
     public void remove(Node node, String name) {
         if (isAlwaysAbsent(name)) {
             throw absent(name);
