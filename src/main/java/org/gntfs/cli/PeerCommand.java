@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -47,7 +48,14 @@ final class PeerCommand implements Runnable {
             if (!backend.equals("sim")) {
                 throw GntfsException.of(Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend);
             }
-            return SimulatedPeer.attach(Path.of(MountFacts.read(mountPoint, "table")));
+            Path table = Path.of(MountFacts.read(mountPoint, "table"));
+            // The table is the daemon's owner-only file; say so rather than print a bare EACCES.
+            if (!Files.isReadable(table) || !Files.isWritable(table)) {
+                throw GntfsException.of(Fault.ACCESS_DENIED,
+                        "only root or the user that mounted %s may act as its peer (%s is theirs alone)",
+                        mountPoint, table);
+            }
+            return SimulatedPeer.attach(table);
         }
     }
 
