@@ -14,6 +14,7 @@ import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedPeer;
 import org.gntfs.grant.sim.TableLayout;
+import org.gntfs.grant.xen.GntdevPeer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +46,9 @@ final class PeerCommand implements Runnable {
 
         GrantPeer attach() throws IOException {
             String backend = MountFacts.read(mountPoint, "backend");
+            if (backend.equals("xen")) {
+                return GntdevPeer.open();
+            }
             if (!backend.equals("sim")) {
                 throw GntfsException.of(Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend);
             }

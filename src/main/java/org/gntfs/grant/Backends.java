@@ -3,9 +3,8 @@ package org.gntfs.grant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.gntfs.Fault;
-import org.gntfs.GntfsException;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.grant.xen.XenGrantBackend;
 
 /** Chooses and opens the grant backend a mount asks for. */
 public final class Backends {
@@ -30,15 +29,15 @@ public final class Backends {
     private Backends() {}
 
     /**
-     * Opens a backend of {@code kind} with a pool of {@code limit} grants.
+     * Opens a backend of {@code kind}; the simulated table gets a pool of {@code limit} grants, while
+     * Xen's pool is gntalloc's own limit.
      *
      * @param tableDirectory where the simulated table's shared-memory files go
      */
     public static GrantBackend open(Kind kind, int limit, Path tableDirectory) throws IOException {
         return switch (kind.resolve()) {
             case SIM -> SimulatedGrantTable.create(tableDirectory, limit);
-            case XEN -> throw GntfsException.of(
-                    Fault.NOT_SUPPORTED, "the Xen backend is not part of this build; use --backend sim");
+            case XEN -> XenGrantBackend.open();
             case AUTO -> throw new AssertionError("AUTO resolves to a concrete backend");
         };
     }

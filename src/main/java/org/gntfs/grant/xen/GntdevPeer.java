@@ -1,0 +1,155 @@
+package org.gntfs.grant.xen;
+
+import static com.google.common.base.Preconditions.checkPositionIndexes;
+import static com.google.common.base.Preconditions.checkState;
+import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import jnr.constants.platform.Errno;
+import jnr.ffi.Pointer;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantPeer;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
+
+/**
+ * A peer on real Xen: maps a granted page by gref through {@code /dev/xen/gntdev}, as the
+ * grantee's libxengnttab does. The peer runs beside the mount, so the grants it maps are this
+ * domain's own: it maps them as this domain, from this domain.
+ *
+ * <p>The hypervisor answers every refused map alike (gntdev's mmap fails with EINVAL), so a
+ * refused write is retried read-only to tell a read-only grant from one not given at all.
+ */
+public final class GntdevPeer implements GrantPeer {
+    public static final Path GNTDEV = Path.of("/dev/xen/gntdev");
+    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(Posix.LIBC);
+
+    private final int fd;
+    private final int self;
+
+    private GntdevPeer(int fd, int self) {
+        this.fd = fd;
+        this.self = self;
+    }
+
+    public static GntdevPeer open() {
+        int self = XenDomain.current();
+        try {
+            return new GntdevPeer(Posix.open(GNTDEV, Posix.O_RDWR, 0), self);
+        } catch (NativeError e) {
+            Fault fault = e.is(Errno.EACCES) || e.is(Errno.EPERM) ? Fault.ACCESS_DENIED : Fault.NOT_SUPPORTED;
+            throw GntfsException.causedBy(fault, e, "%s (is xen-gntdev loaded, and are you root?)", e.getMessage());
+        }
+    }
+
+    @Override
+    public PeerPage map(int domid, int gref, boolean write) {
+        if (domid != self) {
+            throw GntfsException.of(Fault.ACCESS_DENIED,
+                    "on Xen a peer maps as the domain it runs in, domain %d, not as domain %d", self, domid);
+        }
+        Optional<PeerPage> page = tryMap(gref, write);
+        if (page.isPresent()) {
+            return page.get();
+        }
+        if (write) {
+            Optional<PeerPage> readable = tryMap(gref, false);
+            if (readable.isPresent()) {
+                readable.get().close();
+                throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
+            }
+        }
+        throw GntfsException.of(Fault.NOT_FOUND, "gref %d is not granted to domain %d", gref, domid);
+    }
+
+    /** Maps the page, or gives nothing when the hypervisor refuses the grant. */
+    private Optional<PeerPage> tryMap(int gref, boolean write) {
+        Pointer request = Posix.allocate(GntdevAbi.MAP_GRANT_REF_SIZE);
+        GntdevAbi.writeMapOneGrantRef(request, self, gref);
+        try {
+            Posix.ioctl(fd, "IOCTL_GNTDEV_MAP_GRANT_REF", GntdevAbi.IOCTL_MAP_GRANT_REF, request);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+        }
+        long index = GntdevAbi.mappedIndex(request);
+        // Only now does the hypervisor see the map; read-only mappings pass for read-only grants.
+        int protection = write ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ;
+        Pointer address = Posix.LIBC.mmap(null, PAGE_SIZE, protection, Posix.MAP_SHARED, fd, index);
+        if (address == null || address.address() == -1) {
+            int errno = RUNTIME.getLastError();
+            forget(index);
+            if (errno == Errno.EINVAL.intValue()) {
+                return Optional.empty();
+            }
+            throw GntfsException.of(Fault.IO_ERROR, "mmap of gref %d through gntdev: %s", gref, Errno.valueOf(errno));
+        }
+        return Optional.of(new Page(index, address.address(), write));
+    }
+
+    /** Drops gntdev's record of a map; a live mapping of it stays valid until munmap. */
+    private void forget(long index) {
+        Pointer request = Posix.allocate(GntdevAbi.UNMAP_GRANT_REF_SIZE);
+        GntdevAbi.writeUnmapGrantRef(request, index, 1);
+        try {
+            Posix.ioctl(fd, "IOCTL_GNTDEV_UNMAP_GRANT_REF", GntdevAbi.IOCTL_UNMAP_GRANT_REF, request);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Posix.close(fd);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+        }
+    }
+
+    private final class Page implements PeerPage {
+        private final long index;
+        private final long address;
+        private final boolean writable;
+        private boolean closed;
+
+        Page(long index, long address, boolean writable) {
+            this.index = index;
+            this.address = address;
+            this.writable = writable;
+        }
+
+        @Override
+        public byte[] read(int offset, int length) {
+            checkPositionIndexes(offset, offset + length, PAGE_SIZE);
+            checkState(!closed, "the page is unmapped");
+            byte[] data = new byte[length];
+            Posix.MEMORY.getByteArray(address + offset, data, 0, length);
+            return data;
+        }
+
+        @Override
+        public void write(int offset, byte[] data) {
+            checkPositionIndexes(offset, offset + data.length, PAGE_SIZE);
+            // A store to a read-only mapping would kill the JVM with SIGSEGV.
+            checkState(writable && !closed, "the page is not mapped for writing");
+            Posix.MEMORY.putByteArray(address + offset, data, 0, data.length);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                Posix.munmap(address, PAGE_SIZE);
+            } catch (NativeError e) {
+                throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+            } finally {
+                forget(index);
+            }
+        }
+    }
+}
