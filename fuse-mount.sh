@@ -32,11 +32,12 @@ wait_for() {
 state_name() { realpath -m "$1" | tr '/' '_'; }
 pid_file() { echo "$run_dir/gntfs$(state_name "$1").pid"; }
 log_file() { echo "$run_dir/gntfs$(state_name "$1").log"; }
+jar_file() { echo "$run_dir/gntfs$(state_name "$1").jar"; }
 
 # statfs always reaches the daemon; a plain stat may be answered from the kernel's attribute cache.
 is_stale() {
     local out
-    out=$(stat -f "$1" 2>&1) && return 1
+    out=$(LC_ALL=C stat -f "$1" 2>&1) && return 1
     [[ $out == *"not connected"* ]]
 }
 
@@ -74,7 +75,7 @@ unmount() {
     local mnt=$1 pid
     if is_stale "$mnt"; then
         fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
-        rm -f "$(pid_file "$mnt")"
+        rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
         return 0
     fi
     mountpoint -q "$mnt" || die "$mnt is not mounted"
@@ -85,7 +86,7 @@ unmount() {
     if [ -n "$pid" ] && ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
         die "the daemon (pid $pid) is still running 30 s after the unmount of $mnt"
     fi
-    rm -f "$(pid_file "$mnt")"
+    rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
 }
 
 mnt=/run/gnt
@@ -118,7 +119,10 @@ fi
 mountpoint -q "$mnt" && die "$mnt is already mounted"
 mkdir -p "$mnt" "$run_dir"
 
-java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -Xmn12m -Xms32m -jar "$jar" mount "$mnt" "${daemon_args[@]}")
+# The daemon runs from its own copy of the jar: a rebuild rewrites target/gntfs.jar under it.
+daemon_jar=$(jar_file "$mnt")
+cp "$jar" "$daemon_jar"
+java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -Xmn12m -Xms32m -jar "$daemon_jar" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
     exec "${java_cmd[@]}"
 fi
@@ -134,8 +138,10 @@ echo "$pid" >"$(pid_file "$mnt")"
 
 mounted_by_daemon() { [ "$(getfattr --only-values -n user.gnt.pid "$mnt" 2>/dev/null)" = "$pid" ]; }
 daemon_gone() { ! kill -0 "$pid" 2>/dev/null; }
-if ! wait_for "$ready_timeout" bash -c "$(declare -f mounted_by_daemon daemon_gone); mnt='$mnt' pid=$pid; mounted_by_daemon || daemon_gone"; then
+if ! wait_for "$ready_timeout" bash -c "$(declare -f mounted_by_daemon daemon_gone); mnt=$(printf %q "$mnt") pid=$pid; mounted_by_daemon || daemon_gone"; then
     kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$(pid_file "$mnt")"
     die "the mount of $mnt was not ready after ${ready_timeout} s; see $log"
 fi
 if daemon_gone; then

@@ -9,12 +9,25 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.fuse.MountTable;
 
 /** Reads what a running mount publishes about itself as {@code user.gnt.*} on its root. */
 final class MountFacts {
     private MountFacts() {}
 
+    private static boolean isGntfsMountRoot(Path mountPoint) {
+        try {
+            return MountTable.typeAt(mountPoint.toRealPath()).filter(MountTable.GNTFS_TYPE::equals).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static String read(Path mountPoint, String key) {
+        // Only the mount root's facts are the daemon's: below it, a user could have set any user.* name.
+        if (!isGntfsMountRoot(mountPoint)) {
+            throw GntfsException.of(Fault.NOT_FOUND, "%s is not a gntfs mount", mountPoint);
+        }
         UserDefinedFileAttributeView view = Files.getFileAttributeView(mountPoint, UserDefinedFileAttributeView.class);
         String name = "gnt." + key;
         try {

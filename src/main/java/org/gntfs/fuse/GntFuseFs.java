@@ -3,8 +3,6 @@ package org.gntfs.fuse;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntSupplier;
 import jnr.ffi.Pointer;
@@ -43,14 +41,15 @@ import ru.serce.jnrfuse.struct.Timespec;
  * trip.
  *
  * <p>Two libfuse habits are absorbed here. Open state is keyed by {@code fi.fh}. And an unlink or
- * rename-over of an open file reaches us as a rename to a {@code .fuse_hidden*} name: we unlink
- * the region then, so no such name is ever listed, and keep it under that name only until
- * libfuse's final unlink of it.
+ * rename-over of an open file reaches us as a rename to a {@code .fuse_hidden*} name, which
+ * {@link HiddenNames} turns into a real unlink.
+ *
+ * <p>The mount's lifecycle belongs to {@link GntfsMount}: {@link #umount()} does nothing, so that
+ * the shutdown hook jnr-fuse registers cannot detach the mount lazily behind its back.
  */
 public final class GntFuseFs extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(GntFuseFs.class);
 
-    private static final String HIDDEN_PREFIX = ".fuse_hidden";
     private static final String REPORT_PATH = "/" + GrantsReport.FILE_NAME;
     private static final int O_ACCMODE = 3;
     /** In libfuse 2.9's struct fuse_file_info, the bitfield word after flags, fh_old and writepage. */
@@ -62,7 +61,7 @@ public final class GntFuseFs extends FuseStubFS {
     private final boolean keepCache;
     private final Xattrs xattrs;
     private final OpenFiles openFiles = new OpenFiles();
-    private final Map<String, Region> hidden = new ConcurrentHashMap<>();
+    private final HiddenNames hidden = new HiddenNames();
     private final long reportInode;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
@@ -111,6 +110,10 @@ public final class GntFuseFs extends FuseStubFS {
     protected String getFSName() {
         return "gntfs";
     }
+
+    /** Left to {@link GntfsMount}, which unmounts cleanly first and waits; see the class comment. */
+    @Override
+    public void umount() {}
 
     @Override
     public Pointer init(Pointer conn) {
@@ -256,9 +259,9 @@ public final class GntFuseFs extends FuseStubFS {
     public int release(String path, FuseFileInfo fi) {
         return run("release", path, () -> {
             Region released = openFiles.release(fi.fh.get());
-            if (released != null && released.isReleased()) {
-                // libfuse unlinks the hidden name only when it still knows its path.
-                hidden.values().remove(released);
+            // A null path: libfuse can no longer name the file, so it will not unlink its hidden name.
+            if (path == null && released != null && released.isReleased()) {
+                hidden.forget(released);
             }
             return 0;
         });
@@ -268,7 +271,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int unlink(String path) {
         return run("unlink", path, () -> {
             refuseReportName(path);
-            if (hidden.remove(lastName(path)) == null) {
+            if (!hidden.forget(RegionTree.lastName(path))) {
                 tree.unlink(path);
             }
             return 0;
@@ -288,10 +291,9 @@ public final class GntFuseFs extends FuseStubFS {
         return run("rename", oldpath, () -> {
             refuseReportName(oldpath);
             refuseReportName(newpath);
-            String newName = lastName(newpath);
-            if (newName.startsWith(HIDDEN_PREFIX)) {
-                Region region = tree.region(oldpath);
-                hidden.put(newName, region);
+            String newName = RegionTree.lastName(newpath);
+            if (tree.lookup(oldpath) instanceof Region region && HiddenNames.isHiding(newName, region)) {
+                hidden.hide(newName, region);
                 tree.unlink(oldpath);
             } else {
                 tree.rename(oldpath, newpath);
@@ -318,7 +320,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int chmod(String path, @mode_t long mode) {
         return run("chmod", path, () -> {
             refuseReportName(path);
-            tree.chmod(path, (int) mode);
+            tree.chmod(node(path), (int) mode);
             return 0;
         });
     }
@@ -327,7 +329,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int chown(String path, long uid, long gid) {
         return run("chown", path, () -> {
             refuseReportName(path);
-            tree.chown(path, uid, gid);
+            tree.chown(node(path), uid, gid);
             return 0;
         });
     }
@@ -336,7 +338,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int utimens(String path, Timespec[] timespec) {
         return run("utimens", path, () -> {
             refuseReportName(path);
-            tree.setTimes(path, instant(timespec[0]), instant(timespec[1]));
+            tree.setTimes(node(path), instant(timespec[0]), instant(timespec[1]));
             return 0;
         });
     }
@@ -428,22 +430,14 @@ public final class GntFuseFs extends FuseStubFS {
         }
     }
 
+    /** The node at {@code path}, hidden names included. */
     private Node node(String path) {
-        String name = lastName(path);
-        if (name.startsWith(HIDDEN_PREFIX)) {
-            Region region = hidden.get(name);
-            if (region != null) {
-                return region;
-            }
-        }
-        return tree.lookup(path);
+        Region hiddenRegion = hidden.get(RegionTree.lastName(path));
+        return hiddenRegion != null ? hiddenRegion : tree.lookup(path);
     }
 
     private Region region(String path) {
-        if (node(path) instanceof Region region) {
-            return region;
-        }
-        throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
+        return RegionTree.asRegion(node(path), path);
     }
 
     private Node xattrNode(String path) {
@@ -461,10 +455,6 @@ public final class GntFuseFs extends FuseStubFS {
         if (path.equals(REPORT_PATH)) {
             throw GntfsException.of(Fault.NOT_PERMITTED, "%s is the mount's report", path);
         }
-    }
-
-    private static String lastName(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     private static Instant instant(Timespec time) {

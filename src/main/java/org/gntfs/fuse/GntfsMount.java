@@ -1,9 +1,7 @@
 package org.gntfs.fuse;
 
-import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,7 +97,12 @@ public final class GntfsMount implements AutoCloseable {
         loop.join();
     }
 
-    /** Unmounts if still mounted, then releases every grant and the backend. Idempotent. */
+    /**
+     * Unmounts if still mounted, then releases every grant, and closes the backend once libfuse
+     * has stopped. Idempotent. If open files keep a lazily detached mount alive, the backend's
+     * memory stays mapped (the loop may still copy into it) until the process exits; released
+     * regions answer those late calls with EIO.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -119,18 +122,22 @@ public final class GntfsMount implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             tree.releaseAll();
-            tree.backend().close();
+            if (!loop.isAlive()) {
+                tree.backend().close();
+            }
         }
     }
 
     /**
      * Unmounts cleanly with fusermount, or as root with umount; if the mount is busy or those
-     * fail, detaches it lazily so that libfuse ends once the last user lets go.
+     * fail, detaches it lazily (as its owner, or as root) so that libfuse ends once the last user
+     * lets go.
      */
     static void unmount(Path mountPoint) throws InterruptedException {
         for (List<String> command : List.of(
                 List.of("fusermount", "-u", "--", mountPoint.toString()),
                 List.of("umount", "--", mountPoint.toString()),
+                List.of("fusermount", "-u", "-z", "--", mountPoint.toString()),
                 List.of("umount", "-l", "--", mountPoint.toString()))) {
             if (!isMounted(mountPoint)) {
                 return;
@@ -159,20 +166,9 @@ public final class GntfsMount implements AutoCloseable {
     /** Whether {@code mountPoint} is a mount point in this process's namespace. */
     static boolean isMounted(Path mountPoint) {
         try {
-            String target = mountPoint.toAbsolutePath().normalize().toString();
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                List<String> fields = ImmutableList.copyOf(line.split(" "));
-                if (fields.size() > 4 && unescapeMountinfo(fields.get(4)).equals(target)) {
-                    return true;
-                }
-            }
-            return false;
+            return MountTable.typeAt(mountPoint).isPresent();
         } catch (IOException e) {
             return true;
         }
-    }
-
-    private static String unescapeMountinfo(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 }

@@ -14,10 +14,7 @@ import jnr.ffi.types.size_t;
  * jffi's {@link MemoryIO}, so granted pages never pass through the Java heap.
  */
 public final class Posix {
-    public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
-    public static final int O_CREAT = 0100;
-    public static final int O_EXCL = 0200;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1;

@@ -283,11 +283,12 @@ public final class Region extends Node {
                 throw GntfsException.of(
                         Fault.INVALID_ARGUMENT, "notify '%s' is outside the %d-byte region", wanted.format(), size);
             }
-            if (!notify.isNone()) {
-                setPageNotify(notify.page(), UnmapNotify.NONE);
-            }
+            // Arm the new one first: if the backend refuses it, the old one stays armed, as shown.
             if (!wanted.isNone()) {
                 setPageNotify(wanted.page(), wanted.forPage());
+            }
+            if (!notify.isNone() && (wanted.isNone() || notify.page() != wanted.page())) {
+                setPageNotify(notify.page(), UnmapNotify.NONE);
             }
             notify = wanted;
         } finally {
@@ -340,6 +341,11 @@ public final class Region extends Node {
         if (release) {
             release();
         }
+    }
+
+    /** Whether an open file holds the region. */
+    public synchronized boolean isHeld() {
+        return holders > 0;
     }
 
     public synchronized boolean isLinked() {

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
  *
  * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
- * contents have their own locks, and are never touched while this one is held exclusively, except
- * to release a region that a rename replaced or an unlink removed.
+ * contents have their own locks and are never touched while this one is held: a region that an
+ * unlink removed or a rename replaced is released after the namespace lock is dropped.
  */
 public final class RegionTree {
     /** The longest name, in UTF-8 bytes, as on tmpfs. */
@@ -100,7 +100,11 @@ public final class RegionTree {
     }
 
     public Region region(String path) {
-        Node node = lookup(path);
+        return asRegion(lookup(path), path);
+    }
+
+    /** The node as a region, or IS_A_DIRECTORY. */
+    public static Region asRegion(Node node, String path) {
         if (node instanceof Region region) {
             return region;
         }
@@ -137,8 +141,8 @@ public final class RegionTree {
             int inherited = parent.permissions() & SET_GROUP_ID;
             Directory directory = new Directory(
                     newInode(), newName(parent, path), permissions | inherited, uid, groupFor(parent, gid), now());
-            directory.setDefaultDomid(parent == root ? null : parent.defaultDomid());
-            directory.setDefaultWritable(parent == root ? null : parent.defaultWritable());
+            directory.setDefaultDomid(parent.defaultDomid());
+            directory.setDefaultWritable(parent.defaultWritable());
             parent.link(directory);
             parent.touchModified(now());
             return directory;
@@ -214,13 +218,12 @@ public final class RegionTree {
         }
     }
 
-    public void chmod(String path, int permissions) {
-        lookup(path).setPermissions(permissions, now());
+    public void chmod(Node node, int permissions) {
+        node.setPermissions(permissions, now());
     }
 
     /** Changes the owner; -1 keeps the current uid or gid, as chown(2) does. */
-    public void chown(String path, long uid, long gid) {
-        Node node = lookup(path);
+    public void chown(Node node, long uid, long gid) {
         node.setOwner(isUnchanged(uid) ? node.uid() : (int) uid, isUnchanged(gid) ? node.gid() : (int) gid, now());
     }
 
@@ -228,8 +231,8 @@ public final class RegionTree {
         return id == -1 || id == 0xFFFF_FFFFL;
     }
 
-    public void setTimes(String path, Instant accessed, Instant modified) {
-        lookup(path).setTimes(accessed, modified, now());
+    public void setTimes(Node node, Instant accessed, Instant modified) {
+        node.setTimes(accessed, modified, now());
     }
 
     /** Every region whose grants are alive, linked or not, in path order. */
@@ -281,7 +284,8 @@ public final class RegionTree {
         return (parent.permissions() & SET_GROUP_ID) != 0 ? parent.gid() : callerGid;
     }
 
-    private static String lastName(String path) {
+    /** The last component of a path. */
+    public static String lastName(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 

@@ -28,6 +28,7 @@ public final class Xattrs {
     public static final int XATTR_CREATE = 1;
     public static final int XATTR_REPLACE = 2;
 
+    private static final ImmutableList<String> REGION_NAMES = ImmutableList.of(DOMID, WRITABLE, GREFS, NOTIFY);
     private static final String USER_PREFIX = "user.";
     private static final String MOUNT_PREFIX = "user.gnt.";
     private static final int MAX_NAME_BYTES = 255;
@@ -85,9 +86,18 @@ public final class Xattrs {
         }
         if (isManaged(node, name)) {
             setManaged(node, name, TRAILING_JUNK.trimTrailingFrom(new String(value, UTF_8)));
+        } else if (isReserved(name)) {
+            // Stored, user.gnt.grefs on a directory would pass for a grant, and a forged
+            // user.gnt.table for the mount's own.
+            throw GntfsException.of(Fault.NOT_PERMITTED, "%s has no meaning on %s", name, node.path());
         } else {
             node.userAttributes().put(name, value);
         }
+    }
+
+    /** The names gntfs gives a meaning, on some node of this mount. */
+    private boolean isReserved(String name) {
+        return REGION_NAMES.contains(name) || computedNames(tree.root()).contains(name);
     }
 
     /**
@@ -129,7 +139,7 @@ public final class Xattrs {
 
     private ImmutableList<String> computedNames(Node node) {
         if (node instanceof Region) {
-            return ImmutableList.of(DOMID, WRITABLE, GREFS, NOTIFY);
+            return REGION_NAMES;
         }
         ImmutableList.Builder<String> names = ImmutableList.<String>builder().add(DOMID, WRITABLE);
         if (node == tree.root()) {
@@ -169,12 +179,7 @@ public final class Xattrs {
         switch (name) {
             case DOMID -> applyTo(node, parseDomid(value), Region::setDomid, Directory::setDefaultDomid);
             case WRITABLE -> applyTo(node, parseWritable(value), Region::setWritable, Directory::setDefaultWritable);
-            case NOTIFY -> {
-                if (!(node instanceof Region region)) {
-                    throw GntfsException.of(Fault.NOT_PERMITTED, "%s belongs to regions only", name);
-                }
-                region.setNotify(RegionNotify.parse(value));
-            }
+            case NOTIFY -> ((Region) node).setNotify(RegionNotify.parse(value));
             default -> throw GntfsException.of(Fault.NOT_PERMITTED, "%s is read-only", name);
         }
     }

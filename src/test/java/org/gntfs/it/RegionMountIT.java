@@ -168,6 +168,25 @@ class RegionMountIT {
     }
 
     @Test
+    void aClosedFile_mayBeRenamedToAnyName_andAnUnlinkedOpenOneStillTakesFchmod() {
+        String out = Proc.python(PY + String.join("\n",
+                "d = sys.argv[1]",
+                "p = os.path.join(d, 'plain')",
+                "open(p, 'w').write('kept')",
+                "os.rename(p, os.path.join(d, '.fuse_hidden_mine'))",
+                "print(sorted(os.listdir(d)), open(os.path.join(d, '.fuse_hidden_mine')).read())",
+                "fd = os.open(os.path.join(d, 'gone'), os.O_CREAT | os.O_RDWR, 0o600)",
+                "os.unlink(os.path.join(d, 'gone'))",
+                "os.fchmod(fd, 0o640)",
+                "os.utime(fd, (10, 20))",
+                "st = os.fstat(fd)",
+                "print(oct(st.st_mode & 0o777), int(st.st_mtime))"),
+                gntfs.root()).assertOk().out();
+
+        assertThat(out).isEqualTo("['.fuse_hidden_mine', '.grants'] kept\n0o640 20\n");
+    }
+
+    @Test
     void growing_grantsZeroedPagesAndKeepsBytesAndGrefs_shrinkingReleasesTheTail() {
         Path region = gntfs.path("r");
         Proc.python(PY + String.join("\n",

@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.grant.sim.SimulatedPeer;
 import org.gntfs.nativeio.Posix;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +132,44 @@ class RegionTreeTest {
         assertThat(inside.domid()).isEqualTo(5);
         assertThat(inside.writable()).isFalse();
         assertThat(tree.create("/vm5/sub/deeper", 0600, 0, 0).domid()).isEqualTo(5);
+    }
+
+    @Test
+    void aDomidSetOnTheRoot_reachesRegionsInNewSubdirectories() {
+        xattrs.set(tree.root(), Xattrs.DOMID, "9".getBytes(US_ASCII), 0);
+        tree.mkdir("/sub", 0755, 0, 0);
+
+        assertThat(tree.create("/sub/r", 0600, 0, 0).domid()).isEqualTo(9);
+    }
+
+    @Test
+    void reservedGrantNames_areRefusedWhereTheyMeanNothing() {
+        tree.mkdir("/d", 0755, 0, 0);
+        Node directory = tree.lookup("/d");
+
+        assertFault(() -> xattrs.set(directory, Xattrs.GREFS, "8".getBytes(US_ASCII), 0), Fault.NOT_PERMITTED);
+        assertFault(() -> xattrs.set(directory, Xattrs.NOTIFY, "byte 0".getBytes(US_ASCII), 0), Fault.NOT_PERMITTED);
+        assertFault(() -> xattrs.set(directory, "user.gnt.backend", "sim".getBytes(US_ASCII), 0), Fault.NOT_PERMITTED);
+        xattrs.set(directory, "user.gnt.note", "mine".getBytes(US_ASCII), 0);
+        assertThat(xattrs.list(directory)).containsExactly("user.gnt.note");
+    }
+
+    @Test
+    void aRefusedNotify_leavesTheOldOneArmed() throws IOException {
+        Region region = tree.create("/r", 0600, 0, 0);
+        region.resize(8, T0);
+        write(region, 5, "x");
+        xattrs.set(region, Xattrs.NOTIFY, "byte 5".getBytes(US_ASCII), 0);
+
+        assertFault(() -> xattrs.set(region, Xattrs.NOTIFY, "byte 5 event 5000".getBytes(US_ASCII), 0),
+                Fault.INVALID_ARGUMENT);
+
+        assertThat(new String(xattrs.get(region, Xattrs.NOTIFY), US_ASCII)).isEqualTo("byte 5");
+        try (SimulatedPeer peer = SimulatedPeer.attach(table.tablePath());
+                GrantPeer.PeerPage page = peer.map(7, region.grefs().get(0), false)) {
+            tree.unlink("/r");
+            assertThat(page.read(5, 1)).containsExactly(0);
+        }
     }
 
     @Test
@@ -278,9 +318,9 @@ class RegionTreeTest {
     @Test
     void ownershipAndTimes() {
         Region region = tree.create("/f", 0640, 1000, 100);
-        tree.chown("/f", -1, 50);
-        tree.chmod("/f", 0604);
-        tree.setTimes("/f", Instant.ofEpochSecond(10), Instant.ofEpochSecond(20));
+        tree.chown(region, -1, 50);
+        tree.chmod(region, 0604);
+        tree.setTimes(region, Instant.ofEpochSecond(10), Instant.ofEpochSecond(20));
 
         assertThat(region.uid()).isEqualTo(1000);
         assertThat(region.gid()).isEqualTo(50);

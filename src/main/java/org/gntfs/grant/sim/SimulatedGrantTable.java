@@ -126,10 +126,19 @@ public final class SimulatedGrantTable implements GrantBackend {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Matcher name = OWNED_FILE.matcher(file.getFileName().toString());
                 if (name.matches() && !isRunning(name.group(1))) {
-                    log.info("removing {}, left by the dead daemon {}", file, name.group(1));
-                    Files.deleteIfExists(file);
+                    removeOrphan(file, name.group(1));
                 }
             }
+        }
+    }
+
+    /** Another user's orphan, in a sticky /dev/shm, is theirs to remove: it must not stop this mount. */
+    private static void removeOrphan(Path file, String deadPid) {
+        try {
+            Files.deleteIfExists(file);
+            log.info("removed {}, left by the dead daemon {}", file, deadPid);
+        } catch (IOException e) {
+            log.warn("cannot remove {}, left by the dead daemon {}: {}", file, deadPid, e.toString());
         }
     }
 
@@ -156,7 +165,7 @@ public final class SimulatedGrantTable implements GrantBackend {
     @Override
     public synchronized GrantAllocation allocate(int domid, boolean writable, int pages) {
         checkArgument(pages > 0, "cannot allocate %s pages", pages);
-        checkState(!closed, "the grant table is closed");
+        checkOpen();
         if (layout.limit() - used < pages) {
             reclaimDeferred();
         }
@@ -194,6 +203,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @Override
     public synchronized void release(GrantAllocation allocation, int first, int count) {
+        checkOpen();
         // Last page first: the free stack then hands the run back in ascending order.
         for (int page = first + count - 1; page >= first; page--) {
             int ref = allocation.gref(page);
@@ -241,6 +251,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @Override
     public synchronized void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
+        checkOpen();
         int ref = allocation.gref(page);
         checkState(usedRefs.get(ref), "gref %s is not allocated", ref);
         if (notify.sendsEvent() && notify.eventPort() >= TableLayout.EVENT_PORTS) {
@@ -255,10 +266,18 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @Override
     public synchronized PoolUsage usage() {
-        if (!deferred.isEmpty()) {
+        if (!closed && !deferred.isEmpty()) {
             reclaimDeferred();
         }
         return new PoolUsage(layout.limit(), used);
+    }
+
+    /** The files are unmapped once closed: touching them then would crash the process, not fail a call. */
+    @GuardedBy("this")
+    private void checkOpen() {
+        if (closed) {
+            throw GntfsException.of(Fault.IO_ERROR, "the grant table %s is closed", memory.tablePath());
+        }
     }
 
     @VisibleForTesting
