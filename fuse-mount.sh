@@ -2,6 +2,7 @@
 # Mount gntfs, or unmount it.
 #
 #   fuse-mount.sh [MOUNTPOINT] [--backend auto|sim|xen] [--domid N] [--limit PAGES] [--foreground]
+#                 [--keep-cache] [--no-writeback-tuning] [--cache-timeout SECONDS]
 #   fuse-mount.sh -u MOUNTPOINT
 #
 # Mounting installs what is missing (as root, with apt-get), builds target/gntfs.jar if the
@@ -100,11 +101,12 @@ fi
 positional=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --backend|--domid|--limit)
+        --backend|--domid|--limit|--cache-timeout)
             [ $# -ge 2 ] || usage "$1 needs a value"
             daemon_args+=("$1" "$2"); shift 2 ;;
+        --keep-cache|--no-writeback-tuning) daemon_args+=("$1"); shift ;;
         --foreground) foreground=true; shift ;;
-        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage "unknown option $1" ;;
         *) [ $positional -eq 0 ] || usage "only one MOUNTPOINT"; mnt=$1; positional=1; shift ;;
     esac
