@@ -38,6 +38,8 @@ final class FsOpGenerator {
             new Weighted(3, () -> handleOp("close")),
             new Weighted(10, () -> handleOp("pread").with("off", offset()).with("len", length())),
             new Weighted(12, () -> handleOp("pwrite").with("off", offset()).with("len", length()).with("seed", seed())),
+            new Weighted(4, () -> handleOp("write").with("len", length()).with("seed", seed())),
+            new Weighted(2, () -> handleOp("lseek").with("off", offset()).with("whence", whence())),
             new Weighted(8, () -> handleOp("ftruncate").with("size", size())),
             new Weighted(5, () -> handleOp("fstat")),
             new Weighted(1, () -> handleOp("fsync")),
@@ -53,6 +55,7 @@ final class FsOpGenerator {
             new Weighted(3, () -> new Op("mkdir").with("path", directory()).with("mode", mode())),
             new Weighted(2, () -> new Op("rmdir").with("path", directory())),
             new Weighted(3, () -> pathOp("chmod").with("mode", mode())),
+            new Weighted(2, () -> pathOp("chown").with("uid", owner()).with("gid", owner())),
             new Weighted(3, () -> new Op("readdir").with("path", mostly() ? directory() : ".")),
             new Weighted(3, () -> pathOp("setxattr").with("name", xattrName()).with("len", xattrLength())
                     .with("seed", seed()).with("flags", xattrFlags())),
@@ -97,6 +100,9 @@ final class FsOpGenerator {
         if (random.nextInt(10) == 0) {
             flags.add("TRUNC");
         }
+        if (random.nextInt(8) == 0) {
+            flags.add("APPEND");
+        }
         return handleOp("open").with("path", path()).with("flags", flags.build()).with("mode", mode());
     }
 
@@ -120,6 +126,16 @@ final class FsOpGenerator {
     /** None, XATTR_CREATE or XATTR_REPLACE, as fs_executor.py numbers them. */
     private int xattrFlags() {
         return random.nextInt(3);
+    }
+
+    /** Root or another user: a chown clears set-user-ID and set-group-ID bits on both. */
+    private int owner() {
+        return random.nextBoolean() ? 0 : 1000;
+    }
+
+    private String whence() {
+        String[] whences = {"SET", "CUR", "END"};
+        return whences[random.nextInt(whences.length)];
     }
 
     private int mapping() {
