@@ -3,7 +3,10 @@ package org.gntfs.grant.xen;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
 import com.google.common.primitives.ImmutableIntArray;
+import jnr.constants.platform.Errno;
 import jnr.ffi.Pointer;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
 import org.gntfs.grant.Backends;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
@@ -14,6 +17,9 @@ import org.gntfs.nativeio.Posix;
  * mapping holds.
  */
 final class GntallocDevice implements AutoCloseable {
+    private static final int MAP_FIXED = 0x10;
+    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(Posix.LIBC);
+
     private final int fd;
 
     private GntallocDevice(int fd) {
@@ -62,6 +68,21 @@ final class GntallocDevice implements AutoCloseable {
 
     static void unmap(long address, int pages) throws NativeError {
         Posix.munmap(address, (long) pages * PAGE_SIZE);
+    }
+
+    /**
+     * Maps {@code pages} pages from {@code index} again, over their current mapping at
+     * {@code address}: the same pages stay at the same place, under a new mapping of their own.
+     *
+     * @throws GntfsException when the kernel refuses, which leaves the range's mapping undefined
+     */
+    void remapInPlace(long address, long index, int pages) {
+        Pointer mapped = Posix.LIBC.mmap(Pointer.wrap(RUNTIME, address), (long) pages * PAGE_SIZE,
+                Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED | MAP_FIXED, fd, index);
+        if (mapped == null || mapped.address() != address) {
+            throw GntfsException.of(Fault.IO_ERROR, "mmap of %d granted pages in place at %#x: %s",
+                    pages, address, Errno.valueOf(RUNTIME.getLastError()));
+        }
     }
 
     @Override

@@ -11,6 +11,9 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -24,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Real Xen grants, through one open file of {@code /dev/xen/gntalloc}. An allocation is one
- * ALLOC_GREF, mapped whole into the daemon; a release is DEALLOC_GREF of the sub-range, then its
- * munmap, the last of which frees the pages and fires their unmap notification.
+ * ALLOC_GREF, mapped whole into the daemon; a release is DEALLOC_GREF of the sub-range, then the
+ * end of its mapping, which frees the pages and fires their unmap notification.
  *
  * <p>The pool is gntalloc's {@code limit}, shared by every user of the device in this domain and
  * changeable at runtime, so it is read anew each time; what this backend holds is counted here.
@@ -40,6 +43,10 @@ public final class XenGrantBackend implements GrantBackend {
 
     @GuardedBy("this")
     private long held;
+
+    /** The pages still held of each allocation, by its device offset. */
+    @GuardedBy("this")
+    private final Map<Long, BitSet> livePages = new HashMap<>();
 
     @GuardedBy("this")
     private boolean closed;
@@ -94,6 +101,9 @@ public final class XenGrantBackend implements GrantBackend {
                     "granted %d pages but could not map them: %s", pages, e.getMessage());
         }
         held += pages;
+        BitSet live = new BitSet(pages);
+        live.set(0, pages);
+        livePages.put(grants.index(), live);
         ImmutableLongArray.Builder addresses = ImmutableLongArray.builder(pages);
         for (int page = 0; page < pages; page++) {
             addresses.add(base + (long) page * PAGE_SIZE);
@@ -135,7 +145,9 @@ public final class XenGrantBackend implements GrantBackend {
     @Override
     public synchronized void release(GrantAllocation allocation, int first, int count) {
         checkPositionIndexes(first, first + count, allocation.pages());
-        checkState(held >= count, "releasing %s pages, but only %s are held", count, held);
+        BitSet live = livePages.get(allocation.deviceOffset());
+        checkState(live != null && live.get(first, first + count).cardinality() == count,
+                "pages %s-%s of %s are not all held", first, first + count - 1, allocation);
         long index = allocation.deviceOffset() + (long) first * PAGE_SIZE;
         try {
             device.deallocate(index, count);
@@ -144,12 +156,32 @@ public final class XenGrantBackend implements GrantBackend {
                     first, first + count - 1, allocation, e.getMessage());
         }
         held -= count;
+        live.clear(first, first + count);
+        if (live.isEmpty()) {
+            livePages.remove(allocation.deviceOffset());
+        }
         try {
             GntallocDevice.unmap(allocation.pageAddress(first), count);
         } catch (NativeError e) {
             // The grants are ended; only this mapping remains, and it goes when the daemon exits.
             throw GntfsException.causedBy(Fault.IO_ERROR, e, "could not unmap pages %d-%d of %s: %s",
                     first, first + count - 1, allocation, e.getMessage());
+        }
+        remapLiveRuns(allocation, live);
+    }
+
+    /**
+     * gntalloc frees the pages of a mapping only once every part of it is unmapped, so the
+     * released pages of a partly unmapped allocation would stay granted as long as its kept
+     * pages. Mapping each run of kept pages anew over itself ends the old mapping whole: the
+     * released pages go now, the kept ones stay where they are, with their bytes.
+     */
+    @GuardedBy("this")
+    private void remapLiveRuns(GrantAllocation allocation, BitSet live) {
+        for (int start = live.nextSetBit(0); start >= 0; start = live.nextSetBit(live.nextClearBit(start))) {
+            int end = live.nextClearBit(start);
+            device.remapInPlace(allocation.pageAddress(start), allocation.deviceOffset() + (long) start * PAGE_SIZE,
+                    end - start);
         }
     }
 

@@ -1,0 +1,166 @@
+package org.gntfs.grant.xen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+
+import java.nio.charset.StandardCharsets;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantPeer.PeerPage;
+import org.gntfs.grant.UnmapNotify;
+import org.gntfs.nativeio.Posix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gntalloc backend and the gntdev peer against the real hypervisor, in dom0: grants made to
+ * domain 0 are self-grants that dom0 maps back. Runs only in a Xen domain (mvn -Pxen).
+ */
+class XenBackendTest {
+    private static final byte[] HELLO = "hello from the peer".getBytes(StandardCharsets.US_ASCII);
+
+    private XenGrantBackend backend;
+    private GntdevPeer peer;
+
+    @BeforeEach
+    void open() {
+        backend = XenGrantBackend.open();
+        peer = GntdevPeer.open();
+    }
+
+    @AfterEach
+    void close() {
+        peer.close();
+        backend.close();
+    }
+
+    @Test
+    void allocate_grantsZeroedPages_thatGntdevMapsByGref_inBothDirections() {
+        GrantAllocation pages = backend.allocate(0, true, 3);
+
+        assertThat(pages.grefs().asList()).doesNotHaveDuplicates().allSatisfy(gref -> assertThat(gref).isGreaterThanOrEqualTo(8));
+        assertThat(backend.usage().used()).isEqualTo(3);
+        for (int page = 0; page < 3; page++) {
+            assertThat(daemonBytes(pages, page, 0, PAGE_SIZE)).containsOnly(0);
+            Posix.MEMORY.putByteArray(pages.pageAddress(page), pattern(page), 0, PAGE_SIZE);
+        }
+        for (int page = 0; page < 3; page++) {
+            try (PeerPage mapped = peer.map(0, pages.gref(page), true)) {
+                assertThat(mapped.read(0, PAGE_SIZE)).isEqualTo(pattern(page));
+                mapped.write(1000, HELLO);
+            }
+            assertThat(daemonBytes(pages, page, 1000, HELLO.length)).isEqualTo(HELLO);
+        }
+
+        backend.release(pages, 0, 3);
+        assertThat(backend.usage().used()).isZero();
+    }
+
+    @Test
+    void releaseOfASubRange_endsThoseGrantsOnly() {
+        GrantAllocation pages = backend.allocate(0, true, 4);
+
+        backend.release(pages, 2, 2);
+
+        assertThat(backend.usage().used()).isEqualTo(2);
+        assertThatThrownBy(() -> peer.map(0, pages.gref(3), false))
+                .isInstanceOf(GntfsException.class)
+                .hasMessage("gref %d is not granted to domain 0", pages.gref(3));
+        try (PeerPage kept = peer.map(0, pages.gref(1), false)) {
+            assertThat(kept.read(0, 1)).containsExactly(0);
+        }
+        backend.release(pages, 0, 2);
+        assertThat(backend.usage().used()).isZero();
+    }
+
+    @Test
+    void aReadOnlyGrant_mapsForReading_andRefusesWritingInOneLine() {
+        GrantAllocation page = backend.allocate(0, false, 1);
+        Posix.MEMORY.putByteArray(page.pageAddress(0), HELLO, 0, HELLO.length);
+
+        assertThatThrownBy(() -> peer.map(0, page.gref(0), true))
+                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.ACCESS_DENIED))
+                .hasMessage("gref %d is a read-only grant", page.gref(0));
+        try (PeerPage mapped = peer.map(0, page.gref(0), false)) {
+            assertThat(mapped.read(0, HELLO.length)).isEqualTo(HELLO);
+        }
+        backend.release(page, 0, 1);
+    }
+
+    @Test
+    void aGrantToAnotherDomain_isRefusedByTheHypervisor() {
+        GrantAllocation page = backend.allocate(5, true, 1);
+
+        assertThatThrownBy(() -> peer.map(0, page.gref(0), false))
+                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.NOT_FOUND))
+                .hasMessage("gref %d is not granted to domain 0", page.gref(0));
+        assertThatThrownBy(() -> peer.map(5, page.gref(0), false))
+                .hasMessage("on Xen a peer maps as the domain it runs in, domain 0, not as domain 5");
+        backend.release(page, 0, 1);
+    }
+
+    @Test
+    void theUnmapNotify_clearsItsByteInThePeersMapping_whenTheDaemonReleasesThePage() {
+        GrantAllocation pages = backend.allocate(0, true, 2);
+        Posix.MEMORY.putByteArray(pages.pageAddress(1), new byte[] {0x5a, 0x5b}, 0, 2);
+        backend.setUnmapNotify(pages, 1, new UnmapNotify(0, -1));
+
+        try (PeerPage mapped = peer.map(0, pages.gref(1), false)) {
+            assertThat(mapped.read(0, 2)).containsExactly(0x5a, 0x5b);
+            backend.release(pages, 0, 2);
+            assertThat(mapped.read(0, 2)).containsExactly(0, 0x5b);
+        }
+    }
+
+    @Test
+    void aClearedNotify_leavesTheByte() {
+        GrantAllocation page = backend.allocate(0, true, 1);
+        Posix.MEMORY.putByte(page.pageAddress(0) + 7, (byte) 1);
+        backend.setUnmapNotify(page, 0, new UnmapNotify(7, -1));
+        backend.setUnmapNotify(page, 0, UnmapNotify.NONE);
+
+        try (PeerPage mapped = peer.map(0, page.gref(0), false)) {
+            backend.release(page, 0, 1);
+            assertThat(mapped.read(7, 1)).containsExactly(1);
+        }
+    }
+
+    @Test
+    void anEventNotify_onAPortNotBoundHere_isAnInvalidArgument() {
+        GrantAllocation page = backend.allocate(0, true, 1);
+
+        assertThatThrownBy(() -> backend.setUnmapNotify(page, 0, new UnmapNotify(-1, 4000)))
+                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT))
+                .hasMessage("event channel port 4000 is not bound in this domain");
+        backend.release(page, 0, 1);
+    }
+
+    @Test
+    void moreThanTheLimit_isNoSpace_andHoldsNothing() {
+        long limit = backend.usage().limit();
+
+        assertThatThrownBy(() -> backend.allocate(0, true, Math.toIntExact(limit + 1)))
+                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.NO_SPACE))
+                .hasMessageContaining("gntalloc's limit is " + limit);
+        assertThat(backend.usage().used()).isZero();
+        GrantAllocation all = backend.allocate(0, true, Math.toIntExact(limit));
+        backend.release(all, 0, all.pages());
+    }
+
+    private static byte[] pattern(int page) {
+        byte[] bytes = new byte[PAGE_SIZE];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 7 + page * 13 + 1);
+        }
+        return bytes;
+    }
+
+    private static byte[] daemonBytes(GrantAllocation allocation, int page, int offset, int length) {
+        byte[] bytes = new byte[length];
+        Posix.MEMORY.getByteArray(allocation.pageAddress(page) + offset, bytes, 0, length);
+        return bytes;
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# run-xen-suite.sh CLASSPATH - runs the Xen test classes (every test class whose name contains
+# "Xen") with the JUnit console launcher, in a real Xen domain:
+#   - here, when this machine is a Xen domain with /dev/xen/gntalloc;
+#   - otherwise inside a dom0 booted under QEMU by ../shared/xen-qemu/run-in-dom0.sh, which sees
+#     the host's root read-only and the project read-write, so the classes compiled on the host run
+#     there with a plain `java` (Maven in an emulated dom0 takes minutes) and the reports come back.
+# Reports go to target/xen-reports. It never skips: without Xen and without the harness it fails.
+# `mvn -B verify -Pxen` runs it with the test classpath.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+[ $# -eq 1 ] || { echo "usage: $0 CLASSPATH" >&2; exit 2; }
+classpath=$1
+reports=target/xen-reports
+
+if [ -e /dev/xen/gntalloc ]; then
+    modprobe fuse 2>/dev/null || true
+    if [ -n "${GNTFS_XEN_DOM0:-}" ]; then
+        # Every fork is slow in an emulated PV dom0: take python3 and java from /usr/bin, not
+        # through the shims of a version manager, which fork a dozen times per call.
+        export PATH=/usr/bin:$PATH
+    fi
+    rm -rf "$reports" && mkdir -p "$reports"
+    # C1 only: under emulation the JVM's start-up and the short tests gain more than peak speed loses.
+    # A hung test shows where it hangs: the JVM prints its threads on SIGQUIT and runs on.
+    exec timeout --preserve-status -s QUIT "${GNTFS_XEN_DUMP_AFTER:-400}" \
+        java -XX:TieredStopAtLevel=1 -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
+        --scan-classpath target/test-classes --include-classname '.*Xen.*' \
+        --reports-dir "$reports" --details verbose --disable-banner --disable-ansi-colors --fail-if-no-tests
+fi
+if [ -n "${GNTFS_XEN_DOM0:-}" ]; then
+    echo "run-xen-suite: booted dom0 has no /dev/xen/gntalloc" >&2
+    exit 1
+fi
+harness=$(cd .. && pwd)/shared/xen-qemu/run-in-dom0.sh
+if [ ! -x "$harness" ]; then
+    echo "run-xen-suite: no Xen here (no /dev/xen/gntalloc) and no dom0 harness at $harness" >&2
+    exit 1
+fi
+echo "run-xen-suite: no Xen here; booting a Xen dom0 under QEMU to run the suite"
+start=$(date +%s)
+status=0
+GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-600} \
+    "$harness" bash "$PWD/src/test/xen/run-xen-suite.sh" "$classpath" || status=$?
+echo "run-xen-suite: dom0 run took $(( $(date +%s) - start )) s, exit $status"
+exit $status
