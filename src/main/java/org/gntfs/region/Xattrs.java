@@ -220,6 +220,10 @@ public final class Xattrs {
         if (name.getBytes(UTF_8).length > MAX_NAME_BYTES) {
             throw GntfsException.of(Fault.OUT_OF_RANGE, "attribute names are at most %d bytes", MAX_NAME_BYTES);
         }
+        // Names reach us decoded as UTF-8, malformed bytes as U+FFFD: such names would collide.
+        if (name.indexOf('\uFFFD') >= 0) {
+            throw GntfsException.of(Fault.NAME_NOT_UTF8, "an attribute name is not valid UTF-8 (or holds U+FFFD)");
+        }
     }
 
     private static GntfsException absent(String name) {

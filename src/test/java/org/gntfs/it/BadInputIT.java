@@ -51,6 +51,7 @@ class BadInputIT {
             .put("X11", "os.setxattr(p('keep'), 'user.gnt.notify', b'event 4096')")
             .put("X12", "os.setxattr(p('keep'), 'user.gnt.grefs', b'8')")
             .put("X13", "os.setxattr(p('keep'), 'user.gnt.domid', b'3')")
+            .put("X14", "os.setxattr(p('keep'), b'user.bad\\xff', b'x')")
             .buildOrThrow();
 
     private static final String SCRIPT = RegionMountIT.PY + String.join("\n",
@@ -73,6 +74,7 @@ class BadInputIT {
             "    return (sorted(os.listdir(d)), sorted(os.listdir(p('dir'))), os.pread(keep, 10 ** 6, 0),",
             "            os.getxattr(p('keep'), 'user.gnt.grefs'), os.getxattr(p('keep'), 'user.note'),",
             "            os.getxattr(p('keep'), 'user.gnt.notify'), os.getxattr(p('empty'), 'user.gnt.domid'),",
+            "            sorted(os.listxattr(p('keep'))),",
             "            os.statvfs(d).f_bfree)",
             "def row(expression):",
             "    before = snapshot()",
@@ -131,6 +133,7 @@ class BadInputIT {
                 "X11 EINVAL",
                 "X12 EPERM",
                 "X13 EBUSY",
+                "X14 EILSEQ",
                 ""));
         assertThat(gntfs.pagesOfLiveRegions()).isEqualTo(gntfs.grantsInUse()).isEqualTo(2);
     }
