@@ -111,6 +111,7 @@ public final class XenGrantBackend implements GrantBackend {
         return new GrantAllocation(domid, writable, grants.index(), grants.grefs(), addresses.build());
     }
 
+    @GuardedBy("this")
     private GntfsException allocationFailure(NativeError e, int pages) {
         if (e.is(Errno.ENOSPC)) {
             return GntfsException.causedBy(Fault.NO_SPACE, e,

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.Posix;
@@ -129,6 +133,19 @@ class XenBackendTest {
     }
 
     @Test
+    void anEventNotify_signalsItsPort_whenTheDaemonReleasesThePage() throws Exception {
+        GrantAllocation page = backend.allocate(0, true, 1);
+        try (XenEventChannel channel = XenEventChannel.loopback(0)) {
+            backend.setUnmapNotify(page, 0, new UnmapNotify(-1, channel.port()));
+            assertThat(channel.awaitEvent(Duration.ofMillis(200))).as("an event before the release").isFalse();
+
+            backend.release(page, 0, 1);
+
+            assertThat(channel.awaitEvent(Duration.ofSeconds(10))).as("the event of the release").isTrue();
+        }
+    }
+
+    @Test
     void anEventNotify_onAPortNotBoundHere_isAnInvalidArgument() {
         GrantAllocation page = backend.allocate(0, true, 1);
 
@@ -136,6 +153,15 @@ class XenBackendTest {
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT))
                 .hasMessage("event channel port 4000 is not bound in this domain");
         backend.release(page, 0, 1);
+    }
+
+    @Test
+    void autoResolvesToXen_whereGntallocExists() throws Exception {
+        assertThat(Backends.Kind.AUTO.resolve()).isEqualTo(Backends.Kind.XEN);
+        try (GrantBackend opened = Backends.open(Backends.Kind.AUTO, 1, Path.of("/dev/shm"))) {
+            assertThat(opened.name()).isEqualTo("xen");
+            assertThat(opened.usage().limit()).isEqualTo(backend.usage().limit());
+        }
     }
 
     @Test
