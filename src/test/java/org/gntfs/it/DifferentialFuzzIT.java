@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
+import org.gntfs.region.Region;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -72,8 +73,21 @@ class DifferentialFuzzIT {
         compare(seed, ops, gntfsResults.get(), tmpfsResults);
         gntfs.awaitUnlinkedRegionsReleased();
         assertThat(gntfs.pagesOfLiveRegions()).as("pages of live regions vs grants taken").isEqualTo(gntfs.grantsInUse());
+        assertGrantedPagesHoldWhatTmpfsHolds(onTmpfs);
         gntfs.unmount();
         assertThat(gntfs.grantsInUse()).as("grants after unmount").isZero();
+    }
+
+    /**
+     * Every descriptor and mapping is closed, so every store has been written back: the granted
+     * pages of each region, which a peer maps, must hold exactly the bytes of the file on tmpfs.
+     */
+    private void assertGrantedPagesHoldWhatTmpfsHolds(Path onTmpfs) throws IOException {
+        for (Region region : gntfs.tree().liveRegions()) {
+            Path twin = onTmpfs.resolve(region.path().substring("/fuzz/".length()));
+            assertThat(MountedGntfs.grantedBytes(region)).as("granted pages of %s", region.path())
+                    .isEqualTo(Files.readAllBytes(twin));
+        }
     }
 
     private static void compare(long seed, List<String> ops, List<String> onGntfs, List<String> onTmpfs) {

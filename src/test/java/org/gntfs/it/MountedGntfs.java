@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +13,7 @@ import java.time.InstantSource;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.nativeio.Posix;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -105,6 +107,15 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
     /** Pages of every region whose grants are alive: with nothing in flight, the grants in use. */
     long pagesOfLiveRegions() {
         return tree().liveRegions().stream().mapToLong(Region::pages).sum();
+    }
+
+    /** What a peer mapping the region's grants sees: the bytes in its granted pages, up to its size. */
+    static byte[] grantedBytes(Region region) {
+        ByteBuffer pages = ByteBuffer.allocateDirect((int) region.size());
+        int count = region.read(0, Posix.MEMORY.getDirectBufferAddress(pages), pages.capacity());
+        byte[] bytes = new byte[count];
+        pages.get(bytes);
+        return bytes;
     }
 
     /**
