@@ -357,7 +357,7 @@ public final class Region extends Node {
         return released;
     }
 
-    /** Releases every grant now, whoever holds the region. Idempotent. */
+    /** Releases every grant now, whoever holds the region. Idempotent once it has succeeded. */
     void release() {
         synchronized (this) {
             if (released) {
@@ -370,6 +370,12 @@ public final class Region extends Node {
         try {
             releasePagesFrom(0);
             size = 0;
+        } catch (RuntimeException e) {
+            // The pages the backend kept are still the region's; a later release tries again.
+            synchronized (this) {
+                released = false;
+            }
+            throw e;
         } finally {
             exclusive.unlock();
         }

@@ -20,6 +20,8 @@ import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.PoolUsage;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * unlink removed or a rename replaced is released after the namespace lock is dropped.
  */
 public final class RegionTree {
+    private static final Logger log = LoggerFactory.getLogger(RegionTree.class);
+
     /** The longest name, in UTF-8 bytes, as on tmpfs. */
     public static final int NAME_MAX = 255;
 
@@ -245,7 +249,12 @@ public final class RegionTree {
     /** Releases every region's grants, for unmount. */
     public void releaseAll() {
         for (Region region : List.copyOf(live)) {
-            region.release();
+            // One region the backend fails to release must not keep the others' grants.
+            try {
+                region.release();
+            } catch (RuntimeException e) {
+                log.error("cannot release the grants of {}", region.path(), e);
+            }
         }
     }
 

@@ -130,4 +130,19 @@ class BackendFailureTest {
         assertThat(tree.liveRegions()).containsExactly(region);
         assertThat(table.usage().used()).isEqualTo(region.grefs().length());
     }
+
+    @Test
+    void releasingEverything_goesOnPastARegionTheBackendFailsToRelease() {
+        Region other = tree.create("/other", 0600, 0, 0);
+        other.resize(4096, T0);
+        backend.fail(FailingBackend.Call.RELEASE);
+
+        tree.releaseAll();
+
+        assertThat(tree.liveRegions()).containsExactlyInAnyOrder(region, other);
+        backend.recover();
+        tree.releaseAll();
+        assertThat(tree.liveRegions()).isEmpty();
+        assertThat(table.usage().used()).isZero();
+    }
 }
