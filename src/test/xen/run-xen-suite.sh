@@ -13,6 +13,20 @@ cd "$(dirname "$0")/../../.."
 classpath=$1
 reports=target/xen-reports
 
+# The closing line CI reads, from the launcher's report: "xen: N passed, N failed, N skipped".
+summarize() {
+    local report=$reports/TEST-junit-jupiter.xml suite
+    if [ ! -f "$report" ]; then
+        echo "run-xen-suite: no test report in $reports" >&2
+        return
+    fi
+    suite=$(grep -m1 '<testsuite ' "$report")
+    count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$suite"; }
+    local tests failures errors skipped
+    tests=$(count tests) failures=$(count failures) errors=$(count errors) skipped=$(count skipped)
+    echo "xen: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $skipped skipped"
+}
+
 if [ -e /dev/xen/gntalloc ]; then
     modprobe fuse 2>/dev/null || true
     if [ -n "${GNTFS_XEN_DOM0:-}" ]; then
@@ -23,10 +37,14 @@ if [ -e /dev/xen/gntalloc ]; then
     rm -rf "$reports" && mkdir -p "$reports"
     # C1 only: under emulation the JVM's start-up and the short tests gain more than peak speed loses.
     # A hung test shows where it hangs: the JVM prints its threads on SIGQUIT and runs on.
-    exec timeout --preserve-status -s QUIT "${GNTFS_XEN_DUMP_AFTER:-400}" \
+    status=0
+    timeout --preserve-status -s QUIT "${GNTFS_XEN_DUMP_AFTER:-400}" \
         java -XX:TieredStopAtLevel=1 -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
         --scan-classpath target/test-classes --include-classname '.*Xen.*' \
-        --reports-dir "$reports" --details verbose --disable-banner --disable-ansi-colors --fail-if-no-tests
+        --reports-dir "$reports" --details verbose --disable-banner --disable-ansi-colors --fail-if-no-tests \
+        || status=$?
+    [ -n "${GNTFS_XEN_DOM0:-}" ] || summarize
+    exit $status
 fi
 if [ -n "${GNTFS_XEN_DOM0:-}" ]; then
     echo "run-xen-suite: booted dom0 has no /dev/xen/gntalloc" >&2
@@ -38,9 +56,11 @@ if [ ! -x "$harness" ]; then
     exit 1
 fi
 echo "run-xen-suite: no Xen here; booting a Xen dom0 under QEMU to run the suite"
+rm -rf "$reports"
 start=$(date +%s)
 status=0
 GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-600} \
     "$harness" bash "$PWD/src/test/xen/run-xen-suite.sh" "$classpath" || status=$?
 echo "run-xen-suite: dom0 run took $(( $(date +%s) - start )) s, exit $status"
+summarize
 exit $status
