@@ -1,16 +1,13 @@
 package org.gntfs.cli;
 
-import com.google.common.collect.ImmutableMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
 import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantBackend;
-import org.gntfs.region.RegionTree;
 import org.gntfs.region.Xattrs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -68,28 +65,9 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         GrantBackend grants = Backends.open(backend, limit, tableDirectory);
-        ImmutableMap<String, String> facts = ImmutableMap.<String, String>builder()
-                .put("backend", grants.name())
-                .put("pid", Long.toString(ProcessHandle.current().pid()))
-                .putAll(grants.properties())
-                .buildOrThrow();
-        Path self = Path.of("/proc/self");
-        RegionTree tree = new RegionTree(
-                grants,
-                InstantSource.system(),
-                domid,
-                (Integer) Files.getAttribute(self, "unix:uid"),
-                (Integer) Files.getAttribute(self, "unix:gid"),
-                facts);
-        GntfsMount mount;
-        try {
-            mount = GntfsMount.start(
-                    tree, new MountOptions(
-                            mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug), MOUNT_TIMEOUT);
-        } catch (Exception e) {
-            grants.close();
-            throw e;
-        }
+        MountOptions options = new MountOptions(
+                mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug);
+        GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "gntfs-shutdown"));
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",

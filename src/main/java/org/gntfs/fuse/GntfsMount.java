@@ -1,12 +1,16 @@
 package org.gntfs.fuse;
 
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.gntfs.grant.GrantBackend;
 import org.gntfs.region.RegionTree;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,36 @@ public final class GntfsMount implements AutoCloseable {
         this.options = options;
         this.fs = new GntFuseFs(tree, options.keepCache());
         this.loop = new Thread(this::runLoop, "gntfs-fuse-loop");
+    }
+
+    /**
+     * Mounts a new, empty tree of regions over {@code backend} and waits until the kernel serves
+     * requests. The root belongs to this process's user; new regions go to {@code domid} unless a
+     * directory says otherwise; the root shows the backend's name, the daemon's pid and the
+     * backend's own facts as {@code user.gnt.*}, which is how {@code gntfs peer} finds them. On
+     * failure nothing is left mounted and the backend is closed.
+     */
+    public static GntfsMount start(GrantBackend backend, int domid, MountOptions options, Duration timeout)
+            throws IOException {
+        RegionTree tree;
+        try {
+            Path self = Path.of("/proc/self");
+            tree = new RegionTree(
+                    backend,
+                    InstantSource.system(),
+                    domid,
+                    (Integer) Files.getAttribute(self, "unix:uid"),
+                    (Integer) Files.getAttribute(self, "unix:gid"),
+                    ImmutableMap.<String, String>builder()
+                            .put("backend", backend.name())
+                            .put("pid", Long.toString(ProcessHandle.current().pid()))
+                            .putAll(backend.properties())
+                            .buildOrThrow());
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        return start(tree, options, timeout);
     }
 
     /**

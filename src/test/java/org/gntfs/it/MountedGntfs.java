@@ -2,14 +2,12 @@ package org.gntfs.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.InstantSource;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
@@ -62,21 +60,10 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
                 "gntfs-it-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         mountPoint = Files.createDirectory(directory.resolve("mnt"));
         table = SimulatedGrantTable.create(Path.of("/dev/shm"), limit);
-        RegionTree tree = new RegionTree(
-                table,
-                InstantSource.system(),
-                domid,
-                0,
-                0,
-                ImmutableMap.<String, String>builder()
-                        .put("backend", table.name())
-                        .put("pid", Long.toString(ProcessHandle.current().pid()))
-                        .putAll(table.properties())
-                        .buildOrThrow());
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
                 mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug());
-        mount = GntfsMount.start(tree, options, Duration.ofSeconds(20));
+        mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 
     @Override

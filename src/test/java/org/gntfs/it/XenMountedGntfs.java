@@ -2,15 +2,12 @@ package org.gntfs.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
-import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.xen.XenGrantBackend;
 import org.gntfs.region.RegionTree;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -31,19 +28,7 @@ final class XenMountedGntfs implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) throws IOException {
         directory = Files.createTempDirectory("gntfs-xen-");
         mountPoint = Files.createDirectory(directory.resolve("mnt"));
-        GrantBackend backend = XenGrantBackend.open();
-        RegionTree tree = new RegionTree(
-                backend,
-                InstantSource.system(),
-                0,
-                0,
-                0,
-                ImmutableMap.<String, String>builder()
-                        .put("backend", backend.name())
-                        .put("pid", Long.toString(ProcessHandle.current().pid()))
-                        .putAll(backend.properties())
-                        .buildOrThrow());
-        mount = GntfsMount.start(tree, MountOptions.defaults(mountPoint), Duration.ofSeconds(60));
+        mount = GntfsMount.start(XenGrantBackend.open(), 0, MountOptions.defaults(mountPoint), Duration.ofSeconds(60));
     }
 
     @Override
