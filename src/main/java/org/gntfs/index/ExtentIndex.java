@@ -39,6 +39,11 @@ public final class ExtentIndex {
         return size;
     }
 
+    /** The extent that ends the index, or null when it is empty. */
+    public @Nullable Extent last() {
+        return size == 0 ? null : extents[size - 1];
+    }
+
     /** The extents in file order. */
     public List<Extent> extents() {
         return ImmutableList.copyOf(Arrays.asList(extents).subList(0, size));

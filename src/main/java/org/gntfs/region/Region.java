@@ -7,7 +7,6 @@ import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -222,9 +221,7 @@ public final class Region extends Node {
     @GuardedBy("lock")
     private void releasePagesFrom(long page) {
         index.splitAt(page);
-        List<Extent> extents = index.extents();
-        for (int i = extents.size() - 1; i >= 0 && extents.get(i).firstPage() >= page; i--) {
-            Extent extent = extents.get(i);
+        for (Extent extent = index.last(); extent != null && extent.firstPage() >= page; extent = index.last()) {
             backend.release(extent.allocation(), extent.allocationStart(), extent.pageCount());
             index.removeFrom(extent.firstPage());
             if (!notify.isNone() && notify.page() >= extent.firstPage()) {

@@ -122,6 +122,18 @@ class ExtentIndexTest {
     }
 
     @Test
+    void last_isTheExtentThatEndsTheIndex() {
+        ExtentIndex index = new ExtentIndex();
+        assertThat(index.last()).isNull();
+        index.append(allocation(100, 4));
+        index.append(allocation(200, 3));
+
+        assertThat(index.last().firstPage()).isEqualTo(4);
+        index.removeFrom(5);
+        assertThat(index.last().pageCount()).isEqualTo(1);
+    }
+
+    @Test
     void extent_refusesPagesOutsideItsAllocation() {
         GrantAllocation pages = allocation(1, 2);
         assertThatThrownBy(() -> new Extent(0, pages, 1, 2)).isInstanceOf(IllegalArgumentException.class);
