@@ -10,17 +10,25 @@ import jnr.ffi.types.size_t;
 
 /**
  * The few Linux system calls that the JDK does not offer: mmap of a shared-memory file or a
- * device at a chosen offset, and ioctl. Memory is handled as raw addresses and copied with
+ * device at a chosen offset, ioctl, descriptor duplication and hole punching. Memory is handled as raw addresses and copied with
  * jffi's {@link MemoryIO}, so granted pages never pass through the Java heap.
  */
 public final class Posix {
+    public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
+    public static final int PROT_NONE = 0;
     public static final int MAP_SHARED = 1;
+    private static final int MAP_PRIVATE = 2;
+    private static final int MAP_FIXED = 0x10;
+    private static final int MAP_ANONYMOUS = 0x20;
     private static final long MAP_FAILED = -1;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int FALLOC_FL_PUNCH_HOLE = 2;
 
     /** The copy engine for raw addresses: the granted pages and libfuse's buffers. */
     public static final MemoryIO MEMORY = MemoryIO.getInstance();
@@ -45,6 +53,12 @@ public final class Posix {
 
         @SaveError
         int ioctl(int fd, long request, Pointer argument);
+
+        @SaveError
+        int fcntl(int fd, int command, int argument);
+
+        @SaveError
+        int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
     }
 
     public static final LibC LIBC = LibraryLoader.create(LibC.class).failImmediately().load("c");
@@ -67,11 +81,43 @@ public final class Posix {
 
     /** Maps {@code length} bytes of {@code fd} at {@code offset}, shared and read-write. */
     public static long mmapShared(int fd, long offset, long length) throws NativeError {
-        Pointer mapping = LIBC.mmap(null, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+        return mmapShared(fd, offset, length, PROT_READ | PROT_WRITE);
+    }
+
+    /** Maps {@code length} bytes of {@code fd} at {@code offset}, shared, with {@code protection}. */
+    public static long mmapShared(int fd, long offset, long length, int protection) throws NativeError {
+        Pointer mapping = LIBC.mmap(null, length, protection, MAP_SHARED, fd, offset);
         if (mapping == null || mapping.address() == MAP_FAILED) {
             throw new NativeError("mmap", RUNTIME.getLastError());
         }
         return mapping.address();
+    }
+
+    /** Reserves {@code length} bytes of address space, inaccessible, for {@link #mmapFixed} to fill. */
+    public static long reserve(long length) throws NativeError {
+        Pointer mapping = LIBC.mmap(null, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapping == null || mapping.address() == MAP_FAILED) {
+            throw new NativeError("mmap", RUNTIME.getLastError());
+        }
+        return mapping.address();
+    }
+
+    /** Maps {@code length} bytes of {@code fd} at {@code offset}, shared, exactly at {@code address}, over what was there. */
+    public static void mmapFixed(long address, int fd, long offset, long length, int protection) throws NativeError {
+        Pointer mapping = LIBC.mmap(Pointer.wrap(RUNTIME, address), length, protection, MAP_SHARED | MAP_FIXED, fd, offset);
+        if (mapping == null || mapping.address() != address) {
+            throw new NativeError("mmap", RUNTIME.getLastError());
+        }
+    }
+
+    /** A second descriptor of the same open file, closed on exec like every descriptor here. */
+    public static int dup(int fd) throws NativeError {
+        return check("fcntl(F_DUPFD_CLOEXEC)", LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    }
+
+    /** Frees the memory behind {@code length} bytes of a shared-memory file; they read as zeros after. */
+    public static void punchHole(int fd, long offset, long length) throws NativeError {
+        check("fallocate(PUNCH_HOLE)", LIBC.fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, offset, length));
     }
 
     public static void munmap(long address, long length) throws NativeError {
@@ -87,7 +133,7 @@ public final class Posix {
         return jnr.ffi.Memory.allocateDirect(RUNTIME, size, true);
     }
 
-    private static int check(String call, int result) throws NativeError {
+    static int check(String call, int result) throws NativeError {
         if (result < 0) {
             throw new NativeError(call, RUNTIME.getLastError());
         }

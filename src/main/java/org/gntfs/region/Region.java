@@ -4,9 +4,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -15,9 +18,11 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.index.Extent;
 import org.gntfs.index.ExtentIndex;
+import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
 /**
@@ -28,13 +33,17 @@ import org.gntfs.nativeio.Posix;
  *   <li>growing allocates one new extent from the backend, all or nothing, and appends it;
  *   <li>shrinking trims the index and releases the tail's grants (its notification fires);
  *   <li>the region is released, every grant with it, once it is unlinked and its last holder (an
- *       open file, which the kernel keeps while a mapping exists) is gone.
+ *       open file, which the kernel keeps while a mapping exists, or a {@link DirectMapping}) is
+ *       gone;
+ *   <li>its pages come from a grant space of its own, opened at the first allocation and closed
+ *       with the release, so that a descriptor of it reaches this region's pages and no others.
  * </ul>
  *
  * <p>Bytes past {@code size} in the last page are kept zero, so a later grow reveals zeros.
  *
  * <p>Locking: {@code lock} guards the contents; reads and in-place writes share it, resizes and
- * grant settings take it exclusively. The holder count is guarded by the monitor.
+ * grant settings take it exclusively. The holder count and the loans are guarded by the monitor,
+ * which is taken after {@code lock}, never before.
  */
 public final class Region extends Node {
     /** The largest region size: 16 TiB, far above any grant pool. */
@@ -46,6 +55,9 @@ public final class Region extends Node {
 
     @GuardedBy("lock")
     private final ExtentIndex index = new ExtentIndex();
+
+    @GuardedBy("lock")
+    private GrantSpace space;
 
     private volatile long size;
 
@@ -66,6 +78,10 @@ public final class Region extends Node {
 
     @GuardedBy("this")
     private boolean released;
+
+    /** The direct mappings lent out: each holds the region and pins the pages it covers. */
+    @GuardedBy("this")
+    private final List<DirectMapping> loans = new ArrayList<>();
 
     Region(
             long inode,
@@ -188,8 +204,12 @@ public final class Region extends Node {
             if (added > Integer.MAX_VALUE) {
                 throw GntfsException.of(Fault.NO_SPACE, "%d pages is more than any grant pool", added);
             }
-            index.append(backend.allocate(domid, writable, (int) added));
+            if (space == null) {
+                space = backend.openSpace();
+            }
+            index.append(space.allocate(domid, writable, (int) added));
         } else if (newSize < size) {
+            checkNotLent(newPages);
             zeroTail(newSize, Math.min(size, newPages * PAGE_SIZE));
             try {
                 releasePagesFrom(newPages);
@@ -222,7 +242,7 @@ public final class Region extends Node {
     private void releasePagesFrom(long page) {
         index.splitAt(page);
         for (Extent extent = index.last(); extent != null && extent.firstPage() >= page; extent = index.last()) {
-            backend.release(extent.allocation(), extent.allocationStart(), extent.pageCount());
+            space.release(extent.allocation(), extent.allocationStart(), extent.pageCount());
             index.removeFrom(extent.firstPage());
             if (!notify.isNone() && notify.page() >= extent.firstPage()) {
                 notify = RegionNotify.NONE;
@@ -296,7 +316,97 @@ public final class Region extends Node {
     @GuardedBy("lock")
     private void setPageNotify(long page, UnmapNotify pageNotify) {
         Extent extent = index.find(page);
-        backend.setUnmapNotify(extent.allocation(), extent.allocationPage(page), pageNotify);
+        space.setUnmapNotify(extent.allocation(), extent.allocationPage(page), pageNotify);
+    }
+
+    /**
+     * Lends the region's pages to a process that maps them itself: a descriptor of the region's
+     * grant space and where each part of the region lies in it. The loan holds the region until
+     * closed.
+     *
+     * @throws GntfsException {@link Fault#INVALID_ARGUMENT} for a region without pages, which has
+     *     nothing to map
+     */
+    public DirectMapping lend(boolean write) {
+        Lock shared = lock.readLock();
+        shared.lock();
+        try {
+            if (index.size() == 0) {
+                throw GntfsException.of(Fault.INVALID_ARGUMENT, "region %s is empty: there is nothing to map", path());
+            }
+            int descriptor = space.openDescriptor(write);
+            DirectMapping loan = new DirectMapping(this, size, write, domid, segments(), index.grefs(), descriptor);
+            synchronized (this) {
+                try {
+                    checkNotReleased();
+                } catch (GntfsException e) {
+                    closeQuietly(loan);
+                    throw e;
+                }
+                holders++;
+                loans.add(loan);
+            }
+            return loan;
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /** Where the pages lie in the space's descriptor, in region order, contiguous runs merged. */
+    @GuardedBy("lock")
+    private ImmutableList<DirectMapping.Segment> segments() {
+        ImmutableList.Builder<DirectMapping.Segment> segments = ImmutableList.builder();
+        long start = 0;
+        long length = 0;
+        long at = 0;
+        for (Extent extent : index.extents()) {
+            long offset = extent.allocation().deviceOffset() + (long) extent.allocationStart() * PAGE_SIZE;
+            long bytes = (long) extent.pageCount() * PAGE_SIZE;
+            if (length > 0 && at + length == offset) {
+                length += bytes;
+                continue;
+            }
+            if (length > 0) {
+                segments.add(new DirectMapping.Segment(start, length, at));
+            }
+            start = extent.firstPage() * PAGE_SIZE;
+            length = bytes;
+            at = offset;
+        }
+        segments.add(new DirectMapping.Segment(start, length, at));
+        return segments.build();
+    }
+
+    private static void closeQuietly(DirectMapping loan) {
+        try {
+            loan.closeDescriptor();
+        } catch (NativeError e) {
+            // The loan never started: its descriptor is the only thing to give back.
+        }
+    }
+
+    /** Ends a loan made by {@link #lend}. */
+    void endLoan(DirectMapping loan) {
+        synchronized (this) {
+            checkState(loans.remove(loan), "%s is not lent from %s", loan, name());
+        }
+        unhold();
+    }
+
+    /** A shrink may not release a page that a borrower maps. */
+    @GuardedBy("lock")
+    private synchronized void checkNotLent(long newPages) {
+        for (DirectMapping loan : loans) {
+            if (loan.pages() > newPages) {
+                throw GntfsException.of(Fault.BUSY, "region %s is mapped directly over its first %d pages",
+                        name(), loan.pages());
+            }
+        }
+    }
+
+    /** How many direct mappings are lent out. */
+    public synchronized int loanCount() {
+        return loans.size();
     }
 
     /** Takes a hold: an open file keeps the grants alive past unlink. */
@@ -367,6 +477,10 @@ public final class Region extends Node {
         try {
             releasePagesFrom(0);
             size = 0;
+            if (space != null) {
+                space.close();
+                space = null;
+            }
         } catch (RuntimeException e) {
             // The pages the backend kept are still the region's; a later release tries again.
             synchronized (this) {

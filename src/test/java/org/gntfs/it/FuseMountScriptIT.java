@@ -114,7 +114,8 @@ class FuseMountScriptIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
         assertThat(isMounted()).isFalse();
         assertThat(table).doesNotExist();
-        assertThat(TableLayout.framesFileOf(table)).doesNotExist();
+        assertThat(TableLayout.spaceFileOf(table, 1).getParent()).isDirectoryNotContaining(
+                file -> file.getFileName().toString().startsWith(table.getFileName().toString().replace(".table", ".")));
     }
 
     @Test

@@ -142,7 +142,7 @@ class SecurityIT {
         String out = asNobody(RegionMountIT.PY + String.join("\n",
                 "for f in sys.argv[1:]:",
                 "    print(attempt(os.open, f, os.O_RDONLY), attempt(os.open, f, os.O_RDWR), attempt(os.unlink, f))"),
-                table, TableLayout.framesFileOf(table)).assertOk().out();
+                table, TableLayout.spaceFileOf(table, 1)).assertOk().out();
         Proc.Result peer = Proc.run(ImmutableList.<String>builder().addAll(AS_NOBODY)
                 .add("java", "-jar", Proc.JAR.toString(), "peer", "read", gntfs.root().toString(), "--as", "0", "--gref", "8")
                 .build());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.xen.GntdevPeer;
 import org.gntfs.grant.xen.XenGrantBackend;
@@ -239,11 +240,11 @@ class XenMountIT {
 
         gntfs.unmount();
 
-        try (XenGrantBackend backend = XenGrantBackend.open()) {
+        try (XenGrantBackend backend = XenGrantBackend.open(); GrantSpace space = backend.openSpace()) {
             int limit = Math.toIntExact(backend.usage().limit());
-            GrantAllocation all = backend.allocate(0, true, limit);
+            GrantAllocation all = space.allocate(0, true, limit);
             assertThat(all.pages()).isEqualTo(limit);
-            backend.release(all, 0, limit);
+            space.release(all, 0, limit);
         }
     }
 

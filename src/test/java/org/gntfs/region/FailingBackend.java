@@ -7,6 +7,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.PoolUsage;
 import org.gntfs.grant.UnmapNotify;
 
@@ -42,21 +43,42 @@ final class FailingBackend implements GrantBackend {
     }
 
     @Override
-    public GrantAllocation allocate(int domid, boolean writable, int pages) {
-        maybeFail(Call.ALLOCATE);
-        return delegate.allocate(domid, writable, pages);
+    public GrantSpace openSpace() {
+        GrantSpace space = delegate.openSpace();
+        return new GrantSpace() {
+            @Override
+            public GrantAllocation allocate(int domid, boolean writable, int pages) {
+                maybeFail(Call.ALLOCATE);
+                return space.allocate(domid, writable, pages);
+            }
+
+            @Override
+            public void release(GrantAllocation allocation, int first, int count) {
+                maybeFail(Call.RELEASE);
+                space.release(allocation, first, count);
+            }
+
+            @Override
+            public void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
+                maybeFail(Call.SET_UNMAP_NOTIFY);
+                space.setUnmapNotify(allocation, page, notify);
+            }
+
+            @Override
+            public int openDescriptor(boolean write) {
+                return space.openDescriptor(write);
+            }
+
+            @Override
+            public void close() {
+                space.close();
+            }
+        };
     }
 
     @Override
-    public void release(GrantAllocation allocation, int first, int count) {
-        maybeFail(Call.RELEASE);
-        delegate.release(allocation, first, count);
-    }
-
-    @Override
-    public void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
-        maybeFail(Call.SET_UNMAP_NOTIFY);
-        delegate.setUnmapNotify(allocation, page, notify);
+    public boolean enforcesReadOnlyDescriptors() {
+        return delegate.enforcesReadOnlyDescriptors();
     }
 
     @Override

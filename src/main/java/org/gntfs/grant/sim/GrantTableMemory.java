@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import org.gntfs.nativeio.MappedFile;
 
 /**
- * The two mapped files of a simulated grant table, with the accesses both the daemon and peers
- * make to them. Flags and map counts are read and written with volatile semantics: they are
- * the handshake between a granting daemon and a mapping peer in another process.
+ * The mapped table file of a simulated grant table, with the accesses both the daemon and peers
+ * make to it. Flags and map counts are read and written with volatile semantics: they are the
+ * handshake between a granting daemon and a mapping peer in another process.
  */
 final class GrantTableMemory implements AutoCloseable {
     private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.nativeOrder());
@@ -19,13 +19,11 @@ final class GrantTableMemory implements AutoCloseable {
 
     private final TableLayout layout;
     private final MappedFile table;
-    private final MappedFile frames;
     private final ByteBuffer tableView;
 
-    GrantTableMemory(TableLayout layout, MappedFile table, MappedFile frames) {
+    GrantTableMemory(TableLayout layout, MappedFile table) {
         this.layout = layout;
         this.table = table;
-        this.frames = frames;
         this.tableView = table.buffer(Math.toIntExact(layout.tableBytes()));
     }
 
@@ -33,14 +31,8 @@ final class GrantTableMemory implements AutoCloseable {
     static GrantTableMemory open(Path tablePath) throws IOException {
         MappedFile table = MappedFile.map(tablePath);
         try {
-            MappedFile frames = MappedFile.map(TableLayout.framesFileOf(tablePath));
-            TableLayout layout = TableLayout.ofFramesSize(frames.length());
-            if (table.length() < layout.tableBytes()) {
-                frames.close();
-                throw new IOException(tablePath + " is too short for a table of " + layout.limit() + " grants");
-            }
-            return new GrantTableMemory(layout, table, frames);
-        } catch (IOException | RuntimeException e) {
+            return new GrantTableMemory(TableLayout.ofTableSize(table.length()), table);
+        } catch (RuntimeException e) {
             table.close();
             throw e;
         }
@@ -62,15 +54,21 @@ final class GrantTableMemory implements AutoCloseable {
         return Short.toUnsignedInt(tableView.getShort((int) (layout.entryOffset(ref) + TableLayout.DOMID_OFFSET)));
     }
 
-    int frame(int ref) {
-        return tableView.getInt((int) (layout.entryOffset(ref) + TableLayout.FRAME_OFFSET));
+    /** The granted frame: its page number in its space file. */
+    long frame(int ref) {
+        return Integer.toUnsignedLong(tableView.getInt((int) (layout.entryOffset(ref) + TableLayout.FRAME_OFFSET)));
+    }
+
+    long space(int ref) {
+        return Integer.toUnsignedLong(tableView.getInt((int) layout.spaceOffset(ref)));
     }
 
     /** Fills an entry as a guest does: domid and frame first, the flags that publish it last. */
-    void grant(int ref, int domid, int frame, short flags) {
+    void grant(int ref, int domid, long space, long frame, short flags) {
         int entry = (int) layout.entryOffset(ref);
         tableView.putShort(entry + TableLayout.DOMID_OFFSET, (short) domid);
-        tableView.putInt(entry + TableLayout.FRAME_OFFSET, frame);
+        tableView.putInt(entry + TableLayout.FRAME_OFFSET, (int) frame);
+        tableView.putInt((int) layout.spaceOffset(ref), (int) space);
         SHORTS.setVolatile(tableView, entry + TableLayout.FLAGS_OFFSET, flags);
     }
 
@@ -94,17 +92,8 @@ final class GrantTableMemory implements AutoCloseable {
         INTS.getAndAdd(tableView, (int) layout.eventCounterOffset(port), 1);
     }
 
-    /** The daemon-side address of a frame's first byte. */
-    long frameAddress(int frame) {
-        return frames.address() + layout.frameOffset(frame);
-    }
-
     @Override
     public void close() throws IOException {
-        try {
-            frames.close();
-        } finally {
-            table.close();
-        }
+        table.close();
     }
 }

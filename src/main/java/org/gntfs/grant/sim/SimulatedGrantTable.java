@@ -1,12 +1,9 @@
 package org.gntfs.grant.sim;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableMap;
-import com.google.common.primitives.ImmutableIntArray;
-import com.google.common.primitives.ImmutableLongArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +15,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -26,8 +25,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.PoolUsage;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.MappedFile;
@@ -36,24 +35,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded grant backend: a v1 grant table and its frames, each in a shared-memory file that
- * only the daemon's user can open, so that {@link SimulatedPeer} in another process can act as the
- * foreign domain. Ref {@code r} always grants frame {@code r - 8}; see {@link TableLayout}.
+ * The embedded grant backend: a v1 grant table in a shared-memory file, and each region's frames
+ * in a shared-memory file of its own (its {@link SimulatedSpace}), all readable and writable by
+ * the daemon's user only, so that {@link SimulatedPeer} in another process can act as the foreign
+ * domain and a client can map a region's very frames. See {@link TableLayout}.
  *
  * <p>Like Xen after XSA-396, a page released while a peer still maps it stays allocated (its entry
  * no longer grants it) until the peer unmaps; such refs wait on a deferred list and count as used.
  *
- * <p>Locking: one monitor guards the free map, the deferred list and the notifications. Entries
- * are written with volatile stores, which is all a peer relies on.
+ * <p>Locking: this table's monitor guards the free refs, the deferred list, the notifications and
+ * every space's own state. Entries are written with volatile stores, which is all a peer relies on.
  */
 public final class SimulatedGrantTable implements GrantBackend {
     private static final Logger log = LoggerFactory.getLogger(SimulatedGrantTable.class);
     private static final String FILE_PREFIX = "gntfs-";
     private static final Pattern OWNED_FILE = Pattern.compile(
             Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+(" + Pattern.quote(TableLayout.TABLE_SUFFIX) + "|"
-                    + Pattern.quote(TableLayout.FRAMES_SUFFIX) + ")");
+                    + Pattern.quote(TableLayout.SPACE_SUFFIX) + "\\d+)");
 
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+    static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final GrantTableMemory memory;
@@ -63,9 +63,8 @@ public final class SimulatedGrantTable implements GrantBackend {
     private final BitSet usedRefs = new BitSet();
 
     /**
-     * Free refs as a stack: the most recently freed ref is taken first, so a region's lifecycle
-     * keeps reusing frames that are already faulted in and warm, instead of touching every frame
-     * of the pool once (a first touch of a shared-memory page costs more than the whole grant).
+     * Free refs as a stack: the most recently freed ref is taken first, so that a region's
+     * lifecycle keeps reusing the same few refs and their cache-warm table entries.
      */
     @GuardedBy("this")
     private final int[] freeRefs;
@@ -83,6 +82,12 @@ public final class SimulatedGrantTable implements GrantBackend {
     private final Map<Integer, UnmapNotify> notifies = new HashMap<>();
 
     @GuardedBy("this")
+    private final Set<SimulatedSpace> openSpaces = new HashSet<>();
+
+    @GuardedBy("this")
+    private long lastSpaceId;
+
+    @GuardedBy("this")
     private boolean closed;
 
     private SimulatedGrantTable(GrantTableMemory memory) {
@@ -95,26 +100,18 @@ public final class SimulatedGrantTable implements GrantBackend {
     }
 
     /**
-     * Creates a table of {@code limit} grants as two new files in {@code directory} (normally
-     * {@code /dev/shm}), readable and writable by the owner only.
+     * Creates a table of {@code limit} grants as a new file in {@code directory} (normally
+     * {@code /dev/shm}), readable and writable by the owner only; space files go beside it.
      */
     public static SimulatedGrantTable create(Path directory, int limit) throws IOException {
         TableLayout layout = new TableLayout(limit);
         removeOrphans(directory);
         Path tablePath = Files.createTempFile(
                 directory, FILE_PREFIX + ProcessHandle.current().pid() + "-", TableLayout.TABLE_SUFFIX, OWNER_ONLY);
-        Path framesPath = TableLayout.framesFileOf(tablePath);
-        MappedFile table = null;
         try {
-            Files.createFile(framesPath, OWNER_ONLY);
-            table = MappedFile.sizeAndMap(tablePath, layout.tableBytes());
-            MappedFile frames = MappedFile.sizeAndMap(framesPath, layout.framesBytes());
-            return new SimulatedGrantTable(new GrantTableMemory(layout, table, frames));
+            return new SimulatedGrantTable(
+                    new GrantTableMemory(layout, MappedFile.sizeAndMap(tablePath, layout.tableBytes())));
         } catch (IOException | RuntimeException e) {
-            if (table != null) {
-                table.close();
-            }
-            Files.deleteIfExists(framesPath);
             Files.deleteIfExists(tablePath);
             throw e;
         }
@@ -163,65 +160,83 @@ public final class SimulatedGrantTable implements GrantBackend {
     }
 
     @Override
-    public synchronized GrantAllocation allocate(int domid, boolean writable, int pages) {
-        checkArgument(pages > 0, "cannot allocate %s pages", pages);
+    public synchronized GrantSpace openSpace() {
         checkOpen();
-        if (layout.limit() - used < pages) {
+        SimulatedSpace space = new SimulatedSpace(this, ++lastSpaceId);
+        openSpaces.add(space);
+        return space;
+    }
+
+    /** A space file holds only pages granted by the daemon's user: a read-only open is enforced. */
+    @Override
+    public boolean enforcesReadOnlyDescriptors() {
+        return true;
+    }
+
+    Path spaceFile(long spaceId) {
+        return TableLayout.spaceFileOf(memory.tablePath(), spaceId);
+    }
+
+    /** Takes {@code count} free refs, all or none. */
+    @GuardedBy("this")
+    int[] takeRefs(int count) {
+        checkOpen();
+        if (layout.limit() - used < count) {
             reclaimDeferred();
         }
-        if (layout.limit() - used < pages) {
+        if (layout.limit() - used < count) {
             throw GntfsException.of(
-                    Fault.NO_SPACE, "%d pages asked, %d grants left of %d", pages, layout.limit() - used, layout.limit());
+                    Fault.NO_SPACE, "%d pages asked, %d grants left of %d", count, layout.limit() - used, layout.limit());
         }
-        int[] refs = new int[pages];
-        long[] addresses = new long[pages];
-        short flags = writable ? TableLayout.GTF_PERMIT_ACCESS : (short) (TableLayout.GTF_PERMIT_ACCESS | TableLayout.GTF_READONLY);
-        for (int i = 0; i < pages; i++) {
-            int ref = takeFreeRef();
-            int frame = layout.frameOf(ref);
-            long address = memory.frameAddress(frame);
-            Posix.MEMORY.setMemory(address, GrantAllocation.PAGE_SIZE, (byte) 0);
-            memory.grant(ref, domid, frame, flags);
+        int[] refs = new int[count];
+        for (int i = 0; i < count; i++) {
+            int ref = freeRefs[--freeCount];
+            usedRefs.set(ref);
             refs[i] = ref;
-            addresses[i] = address;
         }
-        used += pages;
-        return new GrantAllocation(
-                domid,
-                writable,
-                layout.frameOffset(layout.frameOf(refs[0])),
-                ImmutableIntArray.copyOf(refs),
-                ImmutableLongArray.copyOf(addresses));
+        used += count;
+        return refs;
+    }
+
+    /** Gives back refs taken but never granted. */
+    @GuardedBy("this")
+    void untakeRefs(int[] refs) {
+        for (int i = refs.length - 1; i >= 0; i--) {
+            freeRef(refs[i]);
+        }
     }
 
     @GuardedBy("this")
-    private int takeFreeRef() {
-        int ref = freeRefs[--freeCount];
-        usedRefs.set(ref);
-        return ref;
+    void grant(int ref, int domid, boolean writable, long spaceId, long frame) {
+        short flags = writable ? TableLayout.GTF_PERMIT_ACCESS : (short) (TableLayout.GTF_PERMIT_ACCESS | TableLayout.GTF_READONLY);
+        memory.grant(ref, domid, spaceId, frame, flags);
     }
 
-    @Override
-    public synchronized void release(GrantAllocation allocation, int first, int count) {
+    /**
+     * Ends the grant of {@code ref}, whose frame the daemon maps at {@code pageAddress}: its
+     * notification fires, and the ref is free again unless a peer still maps it.
+     *
+     * @return whether a peer still maps the frame, which must then keep its memory
+     */
+    @GuardedBy("this")
+    boolean endGrant(int ref, long pageAddress) {
         checkOpen();
-        // Last page first: the free stack then hands the run back in ascending order.
-        for (int page = first + count - 1; page >= first; page--) {
-            int ref = allocation.gref(page);
-            checkState(usedRefs.get(ref), "gref %s is released twice", ref);
-            UnmapNotify notify = notifies.remove(ref);
-            if (notify != null) {
-                fire(notify, allocation.pageAddress(page));
-            }
-            memory.endAccess(ref);
-            if (memory.mapCount(ref) > 0) {
-                deferred.add(ref);
-            } else {
-                freeRef(ref);
-            }
+        checkState(usedRefs.get(ref), "gref %s is released twice", ref);
+        UnmapNotify notify = notifies.remove(ref);
+        if (notify != null) {
+            fire(notify, pageAddress);
         }
+        memory.endAccess(ref);
+        if (memory.mapCount(ref) > 0) {
+            deferred.add(ref);
+            return true;
+        }
+        freeRef(ref);
+        return false;
     }
 
     /** What gntalloc's {@code __del_gref} does first: clear the byte, then signal the port. */
+    @GuardedBy("this")
     private void fire(UnmapNotify notify, long pageAddress) {
         if (notify.clearsByte()) {
             Posix.MEMORY.putByte(pageAddress + notify.byteInPage(), (byte) 0);
@@ -249,10 +264,9 @@ public final class SimulatedGrantTable implements GrantBackend {
         }
     }
 
-    @Override
-    public synchronized void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
+    @GuardedBy("this")
+    void setUnmapNotify(int ref, UnmapNotify notify) {
         checkOpen();
-        int ref = allocation.gref(page);
         checkState(usedRefs.get(ref), "gref %s is not allocated", ref);
         if (notify.sendsEvent() && notify.eventPort() >= TableLayout.EVENT_PORTS) {
             throw GntfsException.of(Fault.INVALID_ARGUMENT, "event port %d is not below %d", notify.eventPort(), TableLayout.EVENT_PORTS);
@@ -262,6 +276,11 @@ public final class SimulatedGrantTable implements GrantBackend {
         } else {
             notifies.put(ref, notify);
         }
+    }
+
+    @GuardedBy("this")
+    void spaceClosed(SimulatedSpace space) {
+        openSpaces.remove(space);
     }
 
     @Override
@@ -274,7 +293,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     /** The files are unmapped once closed: touching them then would crash the process, not fail a call. */
     @GuardedBy("this")
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw GntfsException.of(Fault.IO_ERROR, "the grant table %s is closed", memory.tablePath());
         }
@@ -290,19 +309,21 @@ public final class SimulatedGrantTable implements GrantBackend {
         return ImmutableMap.of("table", tablePath().toString());
     }
 
-    /** Unmaps and deletes both files. Grants still held are dropped with them, and logged. */
+    /** Unmaps and deletes the table and its spaces' files. Grants still held are dropped with them, and logged. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        closed = true;
         if (used > 0) {
             log.warn("closing the grant table with {} grants still in use", used);
         }
+        for (SimulatedSpace space : List.copyOf(openSpaces)) {
+            space.close();
+        }
+        closed = true;
         Path tablePath = memory.tablePath();
         try (memory) {
-            Files.deleteIfExists(TableLayout.framesFileOf(tablePath));
             Files.deleteIfExists(tablePath);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,19 +1,22 @@
 package org.gntfs.grant.sim;
 
 import static com.google.common.base.Preconditions.checkPositionIndexes;
+import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
+import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
 /**
- * A foreign domain on a simulated grant table: maps the table's files and checks each entry as
- * Xen checks a grant map. A mapping raises the ref's map count before it checks the entry, and the
+ * A foreign domain on a simulated grant table: maps the table and checks each entry as Xen checks
+ * a grant map, then maps the granted frame from its space file. A mapping raises the ref's map count before it checks the entry, and the
  * daemon ends access before it reads the count, so a page is never freed under a live mapping.
  */
 public final class SimulatedPeer implements GrantPeer {
@@ -48,10 +51,41 @@ public final class SimulatedPeer implements GrantPeer {
             if (write && (flags & TableLayout.GTF_READONLY) != 0) {
                 throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
             }
-            return new Page(gref, memory.frameAddress(memory.frame(gref)));
+            return new Page(gref, mapFrame(memory.space(gref), memory.frame(gref), write), write);
         } catch (RuntimeException e) {
             memory.addMapCount(gref, -1);
             throw e;
+        }
+    }
+
+    /**
+     * Maps the frame from its space file. The file goes when its region does; a region released
+     * between the entry check and this open had its grant ended first, so its absence means that.
+     */
+    private long mapFrame(long space, long frame, boolean write) {
+        Path file = TableLayout.spaceFileOf(memory.tablePath(), space);
+        int fd;
+        try {
+            fd = Posix.open(file, (write ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW, 0);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(e.is(Errno.ENOENT) ? Fault.NOT_FOUND : Fault.IO_ERROR, e,
+                    "frame %d of %s: %s", frame, file, e.getMessage());
+        }
+        try {
+            return Posix.mmapShared(fd, TableLayout.frameOffset(frame), GrantAllocation.PAGE_SIZE,
+                    write ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "frame %d of %s: %s", frame, file, e.getMessage());
+        } finally {
+            closeQuietly(fd);
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Posix.close(fd);
+        } catch (NativeError e) {
+            // The mapping is made: a descriptor the kernel will not close costs nothing more.
         }
     }
 
@@ -72,11 +106,13 @@ public final class SimulatedPeer implements GrantPeer {
     private final class Page implements PeerPage {
         private final int gref;
         private final long address;
+        private final boolean writable;
         private boolean closed;
 
-        Page(int gref, long address) {
+        Page(int gref, long address, boolean writable) {
             this.gref = gref;
             this.address = address;
+            this.writable = writable;
         }
 
         @Override
@@ -89,6 +125,7 @@ public final class SimulatedPeer implements GrantPeer {
 
         @Override
         public void write(int offset, byte[] data) {
+            checkState(writable, "gref %s is mapped read-only", gref);
             checkPositionIndexes(offset, offset + data.length, GrantAllocation.PAGE_SIZE);
             Posix.MEMORY.putByteArray(address + offset, data, 0, data.length);
         }
@@ -97,7 +134,13 @@ public final class SimulatedPeer implements GrantPeer {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                memory.addMapCount(gref, -1);
+                try {
+                    Posix.munmap(address, GrantAllocation.PAGE_SIZE);
+                } catch (NativeError e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    memory.addMapCount(gref, -1);
+                }
             }
         }
     }

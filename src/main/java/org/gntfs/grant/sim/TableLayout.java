@@ -13,11 +13,14 @@ import org.gntfs.grant.GrantAllocation;
  * table file:   entry[refs]           8 bytes each: u16 flags, u16 domid, u32 frame
  *               event counter[4096]   u32 each: how often the port was signalled
  *               map count[refs]       u32 each: live peer mappings of the ref
- * frames file:  frame[limit]          4096 bytes each; ref r grants frame r - 8
+ *               space[refs]           u32 each: the space file that holds the ref's frame
+ * space files:  one per space (a region's gntalloc file); frame f is at byte f * 4096
  * </pre>
  *
- * Refs 0-7 are reserved, as in Xen, so a table of {@code limit} grants has {@code limit + 8} entries.
- * All numbers are in the machine's byte order.
+ * A space file is named after its table: {@code gntfs-1234-567.table} has {@code
+ * gntfs-1234-567.space-1}, {@code .space-2}, and so on; space ids are never reused. Refs 0-7 are
+ * reserved, as in Xen, so a table of {@code limit} grants has {@code limit + 8} entries. All
+ * numbers are in the machine's byte order.
  */
 public final class TableLayout {
     public static final int ENTRY_SIZE = 8;
@@ -35,7 +38,9 @@ public final class TableLayout {
     static final int FRAME_OFFSET = 4;
 
     public static final String TABLE_SUFFIX = ".table";
-    public static final String FRAMES_SUFFIX = ".frames";
+    public static final String SPACE_SUFFIX = ".space-";
+    /** Frames are numbered by a u32, so a space file holds at most this many pages over its life. */
+    static final long MAX_SPACE_PAGES = 1L << 32;
 
     private final int limit;
 
@@ -44,20 +49,22 @@ public final class TableLayout {
         this.limit = limit;
     }
 
-    /** The layout of an existing table, recovered from the size of its frames file. */
-    static TableLayout ofFramesSize(long framesBytes) {
+    /** The layout of an existing table, recovered from the size of its table file. */
+    static TableLayout ofTableSize(long tableBytes) {
+        long perRef = ENTRY_SIZE + 2L * Integer.BYTES;
+        long refBytes = tableBytes - (long) EVENT_PORTS * Integer.BYTES;
         checkArgument(
-                framesBytes > 0 && framesBytes % GrantAllocation.PAGE_SIZE == 0,
-                "a frames file of %s bytes is not a grant table's",
-                framesBytes);
-        return new TableLayout(Math.toIntExact(framesBytes / GrantAllocation.PAGE_SIZE));
+                refBytes > perRef * RESERVED_REFS && refBytes % perRef == 0,
+                "a table file of %s bytes is not a grant table",
+                tableBytes);
+        return new TableLayout(Math.toIntExact(refBytes / perRef - RESERVED_REFS));
     }
 
-    /** The frames file that belongs to a table file. */
-    public static Path framesFileOf(Path tableFile) {
+    /** The file of space {@code id} of a table. */
+    public static Path spaceFileOf(Path tableFile, long id) {
         String name = tableFile.getFileName().toString();
         checkArgument(name.endsWith(TABLE_SUFFIX), "%s is not a grant table file", tableFile);
-        return tableFile.resolveSibling(name.substring(0, name.length() - TABLE_SUFFIX.length()) + FRAMES_SUFFIX);
+        return tableFile.resolveSibling(name.substring(0, name.length() - TABLE_SUFFIX.length()) + SPACE_SUFFIX + id);
     }
 
     public int limit() {
@@ -85,19 +92,15 @@ public final class TableLayout {
         return (long) refCount() * ENTRY_SIZE + (long) EVENT_PORTS * Integer.BYTES + (long) ref * Integer.BYTES;
     }
 
+    long spaceOffset(int ref) {
+        return mapCountOffset(refCount()) + (long) ref * Integer.BYTES;
+    }
+
     long tableBytes() {
-        return mapCountOffset(refCount());
+        return spaceOffset(refCount());
     }
 
-    int frameOf(int ref) {
-        return ref - RESERVED_REFS;
-    }
-
-    long frameOffset(int frame) {
-        return (long) frame * GrantAllocation.PAGE_SIZE;
-    }
-
-    long framesBytes() {
-        return frameOffset(limit);
+    static long frameOffset(long frame) {
+        return frame * GrantAllocation.PAGE_SIZE;
     }
 }

@@ -3,7 +3,6 @@ package org.gntfs.grant.xen;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
 import com.google.common.primitives.ImmutableIntArray;
-import jnr.constants.platform.Errno;
 import jnr.ffi.Pointer;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -17,8 +16,6 @@ import org.gntfs.nativeio.Posix;
  * mapping holds.
  */
 final class GntallocDevice implements AutoCloseable {
-    private static final int MAP_FIXED = 0x10;
-    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(Posix.LIBC);
 
     private final int fd;
 
@@ -77,12 +74,17 @@ final class GntallocDevice implements AutoCloseable {
      * @throws GntfsException when the kernel refuses, which leaves the range's mapping undefined
      */
     void remapInPlace(long address, long index, int pages) {
-        Pointer mapped = Posix.LIBC.mmap(Pointer.wrap(RUNTIME, address), (long) pages * PAGE_SIZE,
-                Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED | MAP_FIXED, fd, index);
-        if (mapped == null || mapped.address() != address) {
-            throw GntfsException.of(Fault.IO_ERROR, "mmap of %d granted pages in place at %#x: %s",
-                    pages, address, Errno.valueOf(RUNTIME.getLastError()));
+        try {
+            Posix.mmapFixed(address, fd, index, (long) pages * PAGE_SIZE, Posix.PROT_READ | Posix.PROT_WRITE);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "mmap of %d granted pages in place at %#x: %s",
+                    pages, address, e.getMessage());
         }
+    }
+
+    /** Another descriptor of this same open file: what is handed to a client maps these grants. */
+    int duplicate() throws NativeError {
+        return Posix.dup(fd);
     }
 
     @Override

@@ -8,11 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.UnmapNotify;
+import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,11 +27,13 @@ class SimulatedGrantTableTest {
     Path directory;
 
     private SimulatedGrantTable table;
+    private GrantSpace space;
     private SimulatedPeer peer;
 
     @BeforeEach
     void createTable() throws IOException {
         table = SimulatedGrantTable.create(directory, 8);
+        space = table.openSpace();
         peer = SimulatedPeer.attach(table.tablePath());
     }
 
@@ -41,7 +46,9 @@ class SimulatedGrantTableTest {
     @Test
     void filesAreOwnerOnlyAndGoneAfterClose() throws IOException {
         Path tablePath = table.tablePath();
-        Path frames = TableLayout.framesFileOf(tablePath);
+        Path frames = TableLayout.spaceFileOf(tablePath, 1);
+        assertThat(frames).doesNotExist();
+        space.allocate(0, true, 1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tablePath))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(frames))).isEqualTo("rw-------");
 
@@ -53,8 +60,69 @@ class SimulatedGrantTableTest {
     }
 
     @Test
+    void space_fileGoesWithTheSpaceAndAPeerMapOfItFailsCleanly() {
+        GrantAllocation pages = space.allocate(0, true, 1);
+        Path frames = TableLayout.spaceFileOf(table.tablePath(), 1);
+        space.release(pages, 0, 1);
+        space.close();
+
+        assertThat(frames).doesNotExist();
+        assertThatThrownBy(() -> peer.map(0, 8, false)).hasMessageContaining("not granted");
+        assertThat(table.usage().used()).isZero();
+    }
+
+    @Test
+    void space_offsetsFollowGntallocsIndexAndAreNeverReused() {
+        GrantAllocation first = space.allocate(0, true, 2);
+        GrantAllocation second = space.allocate(0, true, 1);
+        space.release(first, 0, 2);
+        GrantAllocation third = space.allocate(0, true, 1);
+
+        assertThat(first.deviceOffset()).isZero();
+        assertThat(second.deviceOffset()).isEqualTo(2 * 4096);
+        assertThat(third.deviceOffset()).isEqualTo(3 * 4096);
+    }
+
+    @Test
+    void space_descriptorMapsTheVeryGrantedPages() throws IOException {
+        GrantAllocation pages = space.allocate(0, true, 2);
+        int fd = space.openDescriptor(true);
+        long address = Posix.mmapShared(fd, pages.deviceOffset(), 2 * 4096);
+        try (GrantPeer.PeerPage page = peer.map(0, pages.gref(1), true)) {
+            Posix.MEMORY.putByte(address + 4096 + 5, (byte) 'c');
+            assertThat(page.read(5, 1)).containsExactly('c');
+            page.write(6, new byte[] {'p'});
+            assertThat(Posix.MEMORY.getByte(address + 4096 + 6)).isEqualTo((byte) 'p');
+            assertThat(Posix.MEMORY.getByte(pages.pageAddress(1) + 6)).isEqualTo((byte) 'p');
+        } finally {
+            Posix.munmap(address, 2 * 4096);
+            Posix.close(fd);
+        }
+    }
+
+    @Test
+    void space_readOnlyDescriptorRefusesAWritableMapping() throws IOException {
+        space.allocate(0, true, 1);
+        int fd = space.openDescriptor(false);
+        try {
+            assertThatThrownBy(() -> Posix.mmapShared(fd, 0, 4096))
+                    .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.is(Errno.EACCES)).isTrue());
+            Posix.munmap(Posix.mmapShared(fd, 0, 4096, Posix.PROT_READ), 4096);
+        } finally {
+            Posix.close(fd);
+        }
+        assertThat(table.enforcesReadOnlyDescriptors()).isTrue();
+    }
+
+    @Test
+    void space_withoutPagesHasNoDescriptor() {
+        assertThatThrownBy(() -> space.openDescriptor(true))
+                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT));
+    }
+
+    @Test
     void allocate_grantsZeroedPagesAboveTheReservedRefs() {
-        GrantAllocation pages = table.allocate(3, true, 2);
+        GrantAllocation pages = space.allocate(3, true, 2);
 
         assertThat(pages.grefs().asList()).containsExactly(8, 9);
         assertThat(table.usage().used()).isEqualTo(2);
@@ -67,19 +135,19 @@ class SimulatedGrantTableTest {
 
     @Test
     void allocate_isAllOrNothing() {
-        table.allocate(0, true, 6);
+        space.allocate(0, true, 6);
 
-        assertThatThrownBy(() -> table.allocate(0, true, 3))
+        assertThatThrownBy(() -> space.allocate(0, true, 3))
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.NO_SPACE));
         assertThat(table.usage().used()).isEqualTo(6);
-        assertThat(table.allocate(0, true, 2).pages()).isEqualTo(2);
+        assertThat(space.allocate(0, true, 2).pages()).isEqualTo(2);
     }
 
     @Test
     void release_ofASubRangeFreesExactlyThoseRefs() {
-        GrantAllocation pages = table.allocate(0, true, 4);
+        GrantAllocation pages = space.allocate(0, true, 4);
 
-        table.release(pages, 2, 2);
+        space.release(pages, 2, 2);
 
         assertThat(table.usage().used()).isEqualTo(2);
         assertThatThrownBy(() -> peer.map(0, 10, false)).hasMessageContaining("not granted");
@@ -88,7 +156,7 @@ class SimulatedGrantTableTest {
 
     @Test
     void peer_refusesOtherDomainsAndWritesToReadOnlyGrants() {
-        table.allocate(5, false, 1);
+        space.allocate(5, false, 1);
 
         assertThatThrownBy(() -> peer.map(6, 8, false)).hasMessage("gref 8 is granted to domain 5, not to domain 6");
         assertThatThrownBy(() -> peer.map(5, 8, true)).hasMessage("gref 8 is a read-only grant");
@@ -99,12 +167,12 @@ class SimulatedGrantTableTest {
 
     @Test
     void release_firesTheNotifyByteThenEvent() {
-        GrantAllocation pages = table.allocate(0, true, 1);
+        GrantAllocation pages = space.allocate(0, true, 1);
         Posix.MEMORY.putByte(pages.pageAddress(0) + 100, (byte) 7);
-        table.setUnmapNotify(pages, 0, new UnmapNotify(100, 42));
+        space.setUnmapNotify(pages, 0, new UnmapNotify(100, 42));
 
         try (GrantPeer.PeerPage page = peer.map(0, 8, false)) {
-            table.release(pages, 0, 1);
+            space.release(pages, 0, 1);
 
             assertThat(page.read(100, 1)).containsExactly(0);
             assertThat(peer.eventCount(42)).isEqualTo(1);
@@ -117,19 +185,19 @@ class SimulatedGrantTableTest {
 
     @Test
     void clearedNotifyDoesNotFire() {
-        GrantAllocation pages = table.allocate(0, true, 1);
-        table.setUnmapNotify(pages, 0, new UnmapNotify(-1, 7));
-        table.setUnmapNotify(pages, 0, UnmapNotify.NONE);
+        GrantAllocation pages = space.allocate(0, true, 1);
+        space.setUnmapNotify(pages, 0, new UnmapNotify(-1, 7));
+        space.setUnmapNotify(pages, 0, UnmapNotify.NONE);
 
-        table.release(pages, 0, 1);
+        space.release(pages, 0, 1);
 
         assertThat(peer.eventCount(7)).isZero();
     }
 
     @Test
     void notifyRefusesPortsOutsideTheTable() {
-        GrantAllocation pages = table.allocate(0, true, 1);
-        assertThatThrownBy(() -> table.setUnmapNotify(pages, 0, new UnmapNotify(-1, TableLayout.EVENT_PORTS)))
+        GrantAllocation pages = space.allocate(0, true, 1);
+        assertThatThrownBy(() -> space.setUnmapNotify(pages, 0, new UnmapNotify(-1, TableLayout.EVENT_PORTS)))
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT));
     }
 }

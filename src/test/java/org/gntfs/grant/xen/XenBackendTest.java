@@ -13,6 +13,7 @@ import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.GrantPeer.PeerPage;
+import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
@@ -27,23 +28,26 @@ class XenBackendTest {
     private static final byte[] HELLO = "hello from the peer".getBytes(StandardCharsets.US_ASCII);
 
     private XenGrantBackend backend;
+    private GrantSpace space;
     private GntdevPeer peer;
 
     @BeforeEach
     void open() {
         backend = XenGrantBackend.open();
+        space = backend.openSpace();
         peer = GntdevPeer.open();
     }
 
     @AfterEach
     void close() {
         peer.close();
+        space.close();
         backend.close();
     }
 
     @Test
     void allocate_grantsZeroedPages_thatGntdevMapsByGref_inBothDirections() {
-        GrantAllocation pages = backend.allocate(0, true, 3);
+        GrantAllocation pages = space.allocate(0, true, 3);
 
         assertThat(pages.grefs().asList()).doesNotHaveDuplicates().allSatisfy(gref -> assertThat(gref).isGreaterThanOrEqualTo(8));
         assertThat(backend.usage().used()).isEqualTo(3);
@@ -59,15 +63,15 @@ class XenBackendTest {
             assertThat(daemonBytes(pages, page, 1000, HELLO.length)).isEqualTo(HELLO);
         }
 
-        backend.release(pages, 0, 3);
+        space.release(pages, 0, 3);
         assertThat(backend.usage().used()).isZero();
     }
 
     @Test
     void releaseOfASubRange_endsThoseGrantsOnly() {
-        GrantAllocation pages = backend.allocate(0, true, 4);
+        GrantAllocation pages = space.allocate(0, true, 4);
 
-        backend.release(pages, 2, 2);
+        space.release(pages, 2, 2);
 
         assertThat(backend.usage().used()).isEqualTo(2);
         assertThatThrownBy(() -> peer.map(0, pages.gref(3), false))
@@ -76,13 +80,13 @@ class XenBackendTest {
         try (PeerPage kept = peer.map(0, pages.gref(1), false)) {
             assertThat(kept.read(0, 1)).containsExactly(0);
         }
-        backend.release(pages, 0, 2);
+        space.release(pages, 0, 2);
         assertThat(backend.usage().used()).isZero();
     }
 
     @Test
     void aReadOnlyGrant_mapsForReading_andRefusesWritingInOneLine() {
-        GrantAllocation page = backend.allocate(0, false, 1);
+        GrantAllocation page = space.allocate(0, false, 1);
         Posix.MEMORY.putByteArray(page.pageAddress(0), HELLO, 0, HELLO.length);
 
         assertThatThrownBy(() -> peer.map(0, page.gref(0), true))
@@ -91,55 +95,55 @@ class XenBackendTest {
         try (PeerPage mapped = peer.map(0, page.gref(0), false)) {
             assertThat(mapped.read(0, HELLO.length)).isEqualTo(HELLO);
         }
-        backend.release(page, 0, 1);
+        space.release(page, 0, 1);
     }
 
     @Test
     void aGrantToAnotherDomain_isRefusedByTheHypervisor() {
-        GrantAllocation page = backend.allocate(5, true, 1);
+        GrantAllocation page = space.allocate(5, true, 1);
 
         assertThatThrownBy(() -> peer.map(0, page.gref(0), false))
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.NOT_FOUND))
                 .hasMessage("gref %d is not granted to domain 0", page.gref(0));
         assertThatThrownBy(() -> peer.map(5, page.gref(0), false))
                 .hasMessage("on Xen a peer maps as the domain it runs in, domain 0, not as domain 5");
-        backend.release(page, 0, 1);
+        space.release(page, 0, 1);
     }
 
     @Test
     void theUnmapNotify_clearsItsByteInThePeersMapping_whenTheDaemonReleasesThePage() {
-        GrantAllocation pages = backend.allocate(0, true, 2);
+        GrantAllocation pages = space.allocate(0, true, 2);
         Posix.MEMORY.putByteArray(pages.pageAddress(1), new byte[] {0x5a, 0x5b}, 0, 2);
-        backend.setUnmapNotify(pages, 1, new UnmapNotify(0, -1));
+        space.setUnmapNotify(pages, 1, new UnmapNotify(0, -1));
 
         try (PeerPage mapped = peer.map(0, pages.gref(1), false)) {
             assertThat(mapped.read(0, 2)).containsExactly(0x5a, 0x5b);
-            backend.release(pages, 0, 2);
+            space.release(pages, 0, 2);
             assertThat(mapped.read(0, 2)).containsExactly(0, 0x5b);
         }
     }
 
     @Test
     void aClearedNotify_leavesTheByte() {
-        GrantAllocation page = backend.allocate(0, true, 1);
+        GrantAllocation page = space.allocate(0, true, 1);
         Posix.MEMORY.putByte(page.pageAddress(0) + 7, (byte) 1);
-        backend.setUnmapNotify(page, 0, new UnmapNotify(7, -1));
-        backend.setUnmapNotify(page, 0, UnmapNotify.NONE);
+        space.setUnmapNotify(page, 0, new UnmapNotify(7, -1));
+        space.setUnmapNotify(page, 0, UnmapNotify.NONE);
 
         try (PeerPage mapped = peer.map(0, page.gref(0), false)) {
-            backend.release(page, 0, 1);
+            space.release(page, 0, 1);
             assertThat(mapped.read(7, 1)).containsExactly(1);
         }
     }
 
     @Test
     void anEventNotify_signalsItsPort_whenTheDaemonReleasesThePage() throws Exception {
-        GrantAllocation page = backend.allocate(0, true, 1);
+        GrantAllocation page = space.allocate(0, true, 1);
         try (XenEventChannel channel = XenEventChannel.loopback(0)) {
-            backend.setUnmapNotify(page, 0, new UnmapNotify(-1, channel.port()));
+            space.setUnmapNotify(page, 0, new UnmapNotify(-1, channel.port()));
             assertThat(channel.awaitEvent(Duration.ofMillis(200))).as("an event before the release").isFalse();
 
-            backend.release(page, 0, 1);
+            space.release(page, 0, 1);
 
             assertThat(channel.awaitEvent(Duration.ofSeconds(10))).as("the event of the release").isTrue();
         }
@@ -147,12 +151,12 @@ class XenBackendTest {
 
     @Test
     void anEventNotify_onAPortNotBoundHere_isAnInvalidArgument() {
-        GrantAllocation page = backend.allocate(0, true, 1);
+        GrantAllocation page = space.allocate(0, true, 1);
 
-        assertThatThrownBy(() -> backend.setUnmapNotify(page, 0, new UnmapNotify(-1, 4000)))
+        assertThatThrownBy(() -> space.setUnmapNotify(page, 0, new UnmapNotify(-1, 4000)))
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT))
                 .hasMessage("event channel port 4000 is not bound in this domain");
-        backend.release(page, 0, 1);
+        space.release(page, 0, 1);
     }
 
     @Test
@@ -168,12 +172,12 @@ class XenBackendTest {
     void moreThanTheLimit_isNoSpace_andHoldsNothing() {
         long limit = backend.usage().limit();
 
-        assertThatThrownBy(() -> backend.allocate(0, true, Math.toIntExact(limit + 1)))
+        assertThatThrownBy(() -> space.allocate(0, true, Math.toIntExact(limit + 1)))
                 .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.NO_SPACE))
                 .hasMessageContaining("gntalloc's limit is " + limit);
         assertThat(backend.usage().used()).isZero();
-        GrantAllocation all = backend.allocate(0, true, Math.toIntExact(limit));
-        backend.release(all, 0, all.pages());
+        GrantAllocation all = space.allocate(0, true, Math.toIntExact(limit));
+        space.release(all, 0, all.pages());
     }
 
     private static byte[] pattern(int page) {

@@ -1,0 +1,183 @@
+package org.gntfs.grant.sim;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkPositionIndexes;
+import static com.google.common.base.Preconditions.checkState;
+import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+
+import com.google.common.primitives.ImmutableIntArray;
+import com.google.common.primitives.ImmutableLongArray;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.constants.platform.Errno;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.UnmapNotify;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One space of a simulated grant table: a shared-memory file holding a region's frames, used the
+ * way gntalloc uses one open file. Allocations take the next pages of the file, never reused,
+ * and the daemon maps each where it lies; a release unmaps the pages and frees their memory,
+ * unless a peer still maps them, which keeps them until the file is gone and the peer unmaps.
+ *
+ * <p>All state is guarded by the table's monitor, which every grant operation takes anyway.
+ */
+final class SimulatedSpace implements GrantSpace {
+    private static final Logger log = LoggerFactory.getLogger(SimulatedSpace.class);
+
+    private final SimulatedGrantTable table;
+    private final long id;
+    private final Path path;
+
+    /** The file's descriptor, made at the first allocation; -1 before. */
+    @GuardedBy("table")
+    private int fd = -1;
+
+    /** gntalloc's {@code index}, in pages: where the next allocation goes. */
+    @GuardedBy("table")
+    private long nextPage;
+
+    @GuardedBy("table")
+    private boolean closed;
+
+    SimulatedSpace(SimulatedGrantTable table, long id) {
+        this.table = table;
+        this.id = id;
+        this.path = table.spaceFile(id);
+    }
+
+    @Override
+    public GrantAllocation allocate(int domid, boolean writable, int pages) {
+        checkArgument(pages > 0, "cannot allocate %s pages", pages);
+        synchronized (table) {
+            checkState(!closed, "space %s is closed", path);
+            if (nextPage + pages > TableLayout.MAX_SPACE_PAGES) {
+                throw GntfsException.of(Fault.NO_SPACE, "space %s has handed out all its %d frames", path, TableLayout.MAX_SPACE_PAGES);
+            }
+            int[] refs = table.takeRefs(pages);
+            long base;
+            try {
+                base = mapNewPages(pages);
+            } catch (NativeError e) {
+                table.untakeRefs(refs);
+                throw GntfsException.causedBy(
+                        e.is(Errno.ENOMEM) || e.is(Errno.ENOSPC) ? Fault.NO_SPACE : Fault.IO_ERROR, e,
+                        "could not make %d frames in %s: %s", pages, path, e.getMessage());
+            }
+            long[] addresses = new long[pages];
+            for (int i = 0; i < pages; i++) {
+                table.grant(refs[i], domid, writable, id, nextPage + i);
+                addresses[i] = base + (long) i * PAGE_SIZE;
+            }
+            long offset = TableLayout.frameOffset(nextPage);
+            nextPage += pages;
+            return new GrantAllocation(domid, writable, offset, ImmutableIntArray.copyOf(refs), ImmutableLongArray.copyOf(addresses));
+        }
+    }
+
+    /** Extends the file by {@code pages} zero pages and maps them; the first call creates the file. */
+    @GuardedBy("table")
+    private long mapNewPages(int pages) throws NativeError {
+        if (fd < 0) {
+            try {
+                Files.createFile(path, SimulatedGrantTable.OWNER_ONLY);
+            } catch (IOException e) {
+                throw GntfsException.causedBy(Fault.IO_ERROR, e, "cannot create %s: %s", path, e);
+            }
+            fd = Posix.open(path, Posix.O_RDWR | Posix.O_NOFOLLOW, 0);
+        }
+        Posix.ftruncate(fd, TableLayout.frameOffset(nextPage + pages));
+        return Posix.mmapShared(fd, TableLayout.frameOffset(nextPage), (long) pages * PAGE_SIZE);
+    }
+
+    /**
+     * Ends the grants last page first (the free stack then hands the run back in ascending order),
+     * unmaps the daemon's view and frees the frames no peer maps. Once the grants are ended the
+     * release has happened: an unmap or hole punch the kernel refuses only costs memory until the
+     * space closes, and is logged.
+     */
+    @Override
+    public void release(GrantAllocation allocation, int first, int count) {
+        checkPositionIndexes(first, first + count, allocation.pages());
+        synchronized (table) {
+            checkState(!closed, "space %s is closed", path);
+            boolean[] peerMapped = new boolean[count];
+            for (int page = first + count - 1; page >= first; page--) {
+                peerMapped[page - first] = table.endGrant(allocation.gref(page), allocation.pageAddress(page));
+            }
+            try {
+                Posix.munmap(allocation.pageAddress(first), (long) count * PAGE_SIZE);
+                long firstFrame = allocation.deviceOffset() / PAGE_SIZE + first;
+                for (int start = 0; start < count; start++) {
+                    int end = start;
+                    while (end < count && !peerMapped[end]) {
+                        end++;
+                    }
+                    if (end > start) {
+                        Posix.punchHole(fd, TableLayout.frameOffset(firstFrame + start), (long) (end - start) * PAGE_SIZE);
+                    }
+                    start = end;
+                }
+            } catch (NativeError e) {
+                log.warn("released pages {}-{} of {}, but their memory stays until the region goes: {}",
+                        first, first + count - 1, allocation, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
+        synchronized (table) {
+            checkState(!closed, "space %s is closed", path);
+            table.setUnmapNotify(allocation.gref(page), notify);
+        }
+    }
+
+    @Override
+    public int openDescriptor(boolean write) {
+        synchronized (table) {
+            if (closed || fd < 0) {
+                throw GntfsException.of(Fault.INVALID_ARGUMENT, "space %s has no frames", path);
+            }
+            try {
+                return Posix.open(path, (write ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW, 0);
+            } catch (NativeError e) {
+                throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+            }
+        }
+    }
+
+    /** Deletes the file: frames that peers or clients still map live on until they unmap. */
+    @Override
+    public void close() {
+        synchronized (table) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            table.spaceClosed(this);
+            if (fd < 0) {
+                return;
+            }
+            try {
+                Posix.close(fd);
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.warn("could not remove {}: {}", path, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
