@@ -1,8 +1,8 @@
 package org.gntfs;
 
 /**
- * Why an operation on the region model failed. Each fault corresponds to one errno, and the FUSE
- * adapter is the only place that knows which ({@code org.gntfs.fuse.Errnos}).
+ * Why an operation on the region model failed. Each fault corresponds to one errno, and only
+ * {@link Errnos} knows which.
  */
 public enum Fault {
     NOT_FOUND,

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.gntfs.client.MountFacts;
 import org.gntfs.region.GrantsReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Granted Xen regions as shm-like files on a FUSE mount.",
-        subcommands = {MountCommand.class, ListCommand.class, PeerCommand.class})
+        subcommands = {MountCommand.class, ListCommand.class, PeerCommand.class, MapCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -25,7 +25,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: mount, list or peer");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: mount, list, peer or map");
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package org.gntfs.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
 import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.region.Xattrs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,12 +63,22 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
     boolean fuseDebug;
 
+    @Option(names = "--direct-socket", paramLabel = "PATH",
+            description = "Where the direct-mapping socket listens (default: MOUNTPOINT.sock beside the mount"
+                    + " point, if it can be made there).")
+    Path directSocket;
+
+    @Option(names = "--no-direct-socket", description = "Offer no direct mapping.")
+    boolean noDirectSocket;
+
     @Override
     public Integer call() throws Exception {
         validate();
         GrantBackend grants = Backends.open(backend, limit, tableDirectory);
         MountOptions options = new MountOptions(
-                mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug);
+                mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug,
+                noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
+                directSocket != null);
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "gntfs-shutdown"));
         spec.commandLine().getOut().printf(
@@ -91,6 +103,14 @@ final class MountCommand implements Callable<Integer> {
         if (cacheTimeoutSeconds < 1) {
             throw new CommandLine.ParameterException(
                     commandLine, "--cache-timeout must be at least 1 second, not " + cacheTimeoutSeconds);
+        }
+        if (noDirectSocket && directSocket != null) {
+            throw new CommandLine.ParameterException(commandLine, "--direct-socket and --no-direct-socket exclude each other");
+        }
+        if (directSocket != null && directSocket.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length
+                >= UnixSocket.PATH_MAX) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--direct-socket must be shorter than " + UnixSocket.PATH_MAX + " bytes: " + directSocket);
         }
         if (!Files.isDirectory(mountPoint)) {
             throw new CommandLine.ParameterException(commandLine, mountPoint + " is not a directory");

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.client.MountFacts;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedPeer;

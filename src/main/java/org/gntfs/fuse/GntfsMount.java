@@ -10,8 +10,10 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.gntfs.direct.DirectMapServer;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.region.RegionTree;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +29,16 @@ public final class GntfsMount implements AutoCloseable {
 
     private final RegionTree tree;
     private final MountOptions options;
+    private final @Nullable DirectMapServer directServer;
     private final GntFuseFs fs;
     private final Thread loop;
     private final AtomicReference<Throwable> loopFailure = new AtomicReference<>();
     private boolean closed;
 
-    private GntfsMount(RegionTree tree, MountOptions options) {
+    private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer) {
         this.tree = tree;
         this.options = options;
+        this.directServer = directServer;
         this.fs = new GntFuseFs(tree, options.keepCache());
         this.loop = new Thread(this::runLoop, "gntfs-fuse-loop");
     }
@@ -42,14 +46,23 @@ public final class GntfsMount implements AutoCloseable {
     /**
      * Mounts a new, empty tree of regions over {@code backend} and waits until the kernel serves
      * requests. The root belongs to this process's user; new regions go to {@code domid} unless a
-     * directory says otherwise; the root shows the backend's name, the daemon's pid and the
-     * backend's own facts as {@code user.gnt.*}, which is how {@code gntfs peer} finds them. On
-     * failure nothing is left mounted and the backend is closed.
+     * directory says otherwise; the root shows the backend's name, the daemon's pid, the
+     * direct-mapping socket and the backend's own facts as {@code user.gnt.*}, which is how
+     * {@code gntfs peer} and direct-mapping clients find them. On failure nothing is left mounted
+     * and the backend is closed.
      */
     public static GntfsMount start(GrantBackend backend, int domid, MountOptions options, Duration timeout)
             throws IOException {
+        DirectMapServer directServer = null;
         RegionTree tree;
         try {
+            directServer = bindDirectSocket(options);
+            ImmutableMap.Builder<String, String> facts = ImmutableMap.<String, String>builder()
+                    .put("backend", backend.name())
+                    .put("pid", Long.toString(ProcessHandle.current().pid()));
+            if (directServer != null) {
+                facts.put("socket", directServer.path().toString());
+            }
             Path self = Path.of("/proc/self");
             tree = new RegionTree(
                     backend,
@@ -57,34 +70,44 @@ public final class GntfsMount implements AutoCloseable {
                     domid,
                     (Integer) Files.getAttribute(self, "unix:uid"),
                     (Integer) Files.getAttribute(self, "unix:gid"),
-                    ImmutableMap.<String, String>builder()
-                            .put("backend", backend.name())
-                            .put("pid", Long.toString(ProcessHandle.current().pid()))
-                            .putAll(backend.properties())
-                            .buildOrThrow());
+                    facts.putAll(backend.properties()).buildOrThrow());
         } catch (IOException | RuntimeException e) {
+            if (directServer != null) {
+                directServer.close();
+            }
             backend.close();
             throw e;
         }
-        return start(tree, options, timeout);
-    }
-
-    /**
-     * Mounts {@code tree} and waits until the kernel serves requests. On failure nothing is left
-     * mounted and the tree's backend is closed.
-     */
-    public static GntfsMount start(RegionTree tree, MountOptions options, Duration timeout) throws IOException {
-        GntfsMount mount = new GntfsMount(tree, options);
+        GntfsMount mount = new GntfsMount(tree, options, directServer);
         mount.loop.start();
         try {
             mount.awaitInit(timeout);
             if (options.tuneWriteback()) {
                 BdiTuning.liftDirtyLimit(options.mountPoint());
             }
+            if (directServer != null) {
+                directServer.serve(tree);
+            }
             return mount;
         } catch (IOException | RuntimeException e) {
             mount.close();
             throw e;
+        }
+    }
+
+    private static @Nullable DirectMapServer bindDirectSocket(MountOptions options) throws IOException {
+        if (options.directSocket() == null) {
+            return null;
+        }
+        try {
+            return DirectMapServer.bind(options.directSocket());
+        } catch (IOException | IllegalArgumentException e) {
+            if (options.directSocketRequired()) {
+                throw new IOException("cannot make the direct-mapping socket " + options.directSocket() + ": "
+                        + e.getMessage(), e);
+            }
+            log.warn("no direct mapping on this mount: cannot make {}: {}", options.directSocket(), e.getMessage());
+            return null;
         }
     }
 
@@ -144,6 +167,7 @@ public final class GntfsMount implements AutoCloseable {
         }
         closed = true;
         try {
+            closeDirectServer();
             if (loop.isAlive()) {
                 unmount(options.mountPoint());
                 loop.join(UNMOUNT_WAIT.toMillis());
@@ -159,6 +183,18 @@ public final class GntfsMount implements AutoCloseable {
             if (!loop.isAlive()) {
                 tree.backend().close();
             }
+        }
+    }
+
+    /** Direct mappings end before the unmount, so that their regions can be released with the rest. */
+    private void closeDirectServer() {
+        if (directServer == null) {
+            return;
+        }
+        try {
+            directServer.close();
+        } catch (IOException e) {
+            log.warn("could not close the direct-mapping socket {}: {}", directServer.path(), e.getMessage());
         }
     }
 

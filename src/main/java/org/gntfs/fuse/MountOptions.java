@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableList;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a gntfs mount is made.
@@ -18,9 +19,18 @@ import java.time.Duration;
  * @param keepCache whether every open keeps the kernel's cached pages, not only opens of read-only
  *     grants: faster re-reads, but a peer's stores are no longer seen by the next open
  * @param debug whether libfuse logs every request to stderr
+ * @param directSocket where the direct-mapping socket listens, or null for none
+ * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
+ *     place is only tried, since a mount point's parent is often not the daemon's to write
  */
 public record MountOptions(
-        Path mountPoint, Duration cacheTimeout, boolean tuneWriteback, boolean keepCache, boolean debug) {
+        Path mountPoint,
+        Duration cacheTimeout,
+        boolean tuneWriteback,
+        boolean keepCache,
+        boolean debug,
+        @Nullable Path directSocket,
+        boolean directSocketRequired) {
     /** libfuse2's largest write request; {@code big_writes} is what lets writes use it. */
     public static final int MAX_WRITE = 131072;
 
@@ -31,7 +41,13 @@ public record MountOptions(
     }
 
     public static MountOptions defaults(Path mountPoint) {
-        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false, false);
+        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false);
+    }
+
+    /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */
+    public static Path defaultDirectSocket(Path mountPoint) {
+        Path absolute = mountPoint.toAbsolutePath().normalize();
+        return absolute.resolveSibling(absolute.getFileName() + ".sock");
     }
 
     /**

@@ -39,7 +39,7 @@ class MainTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "''                                           | gntfs: a subcommand is needed: mount, list or peer",
+        "''                                           | gntfs: a subcommand is needed: mount, list, peer or map",
         "frobnicate                                   | gntfs: Unmatched argument at index 0: 'frobnicate'",
         "mount                                        | gntfs mount: Missing required parameter: 'MOUNTPOINT'",
         "mount /tmp --backend zfs                     | gntfs mount: Invalid value for option '--backend'",
@@ -47,6 +47,8 @@ class MainTest {
         "mount /tmp --limit 0                         | gntfs mount: --limit must be from 1 to 16777216, not 0",
         "mount /nonexistent/dir                       | gntfs mount: /nonexistent/dir is not a directory",
         "peer                                         | gntfs peer: a subcommand is needed: read, write, watch or events",
+        "map                                          | gntfs map: Missing required parameter: 'PATH'",
+        "mount /tmp --direct-socket /s --no-direct-socket | gntfs mount: --direct-socket and --no-direct-socket exclude each other",
         "peer read /tmp --gref 8                      | gntfs peer read: Missing required option: '--as=DOMID'",
         "peer read /tmp --as 0 --gref 8 --offset 4096 | gntfs peer read: --offset must be from 0 to 4095, not 4096",
         "list /tmp --jsn                              | gntfs list: Unknown option: '--jsn'",

@@ -62,7 +62,8 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         table = SimulatedGrantTable.create(Path.of("/dev/shm"), limit);
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
-                mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug());
+                mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug(),
+                defaults.directSocket(), true);
         mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 

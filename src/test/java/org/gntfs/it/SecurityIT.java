@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SecurityIT {
     private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
     /** The system's Python: one installed under root's home (pyenv) is out of uid 65534's reach. */
-    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final String SECRET = "SECRET-REGION-BYTES-7f3a";
 
     /** Run by root in a fresh directory: files and directories of every kind of mode. */

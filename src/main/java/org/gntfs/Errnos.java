@@ -1,12 +1,14 @@
-package org.gntfs.fuse;
+package org.gntfs;
 
 import java.util.EnumMap;
 import java.util.Map;
 import jnr.constants.platform.Errno;
-import org.gntfs.Fault;
 
-/** The one place where a {@link Fault} becomes a Linux errno. */
-final class Errnos {
+/**
+ * The one place where a {@link Fault} becomes a Linux errno, for both edges that answer with one:
+ * the FUSE adapter and the direct-mapping socket.
+ */
+public final class Errnos {
     private static final Map<Fault, Integer> BY_FAULT = new EnumMap<>(Fault.class);
 
     static {
@@ -38,12 +40,12 @@ final class Errnos {
         }
     }
 
-    static final int EIO = of(Fault.IO_ERROR);
-    static final int ENODATA = of(Fault.NO_SUCH_ATTRIBUTE);
+    public static final int EIO = of(Fault.IO_ERROR);
+    public static final int ENODATA = of(Fault.NO_SUCH_ATTRIBUTE);
 
     private Errnos() {}
 
-    static int of(Fault fault) {
+    public static int of(Fault fault) {
         return BY_FAULT.get(fault);
     }
 }

@@ -1,4 +1,4 @@
-package org.gntfs.cli;
+package org.gntfs.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -12,8 +12,19 @@ import org.gntfs.GntfsException;
 import org.gntfs.fuse.MountTable;
 
 /** Reads what a running mount publishes about itself as {@code user.gnt.*} on its root. */
-final class MountFacts {
+public final class MountFacts {
     private MountFacts() {}
+
+    /** The root of the gntfs mount that holds {@code path}. */
+    public static Path mountRootOf(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        for (Path candidate = absolute; candidate != null; candidate = candidate.getParent()) {
+            if (isGntfsMountRoot(candidate)) {
+                return candidate;
+            }
+        }
+        throw GntfsException.of(Fault.NOT_FOUND, "%s is not on a gntfs mount", path);
+    }
 
     private static boolean isGntfsMountRoot(Path mountPoint) {
         try {
@@ -23,7 +34,8 @@ final class MountFacts {
         }
     }
 
-    static String read(Path mountPoint, String key) {
+    /** The value of {@code user.gnt.KEY} on the root of a gntfs mount. */
+    public static String read(Path mountPoint, String key) {
         // Only the mount root's facts are the daemon's: below it, a user could have set any user.* name.
         if (!isGntfsMountRoot(mountPoint)) {
             throw GntfsException.of(Fault.NOT_FOUND, "%s is not a gntfs mount", mountPoint);

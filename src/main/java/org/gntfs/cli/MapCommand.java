@@ -1,0 +1,55 @@
+package org.gntfs.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.gntfs.client.GntRegion;
+import org.gntfs.direct.DirectMapException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code gntfs map}: maps a region's granted pages directly, prints what a peer needs, and holds
+ * the mapping (and so the region) until standard input ends or the process is stopped.
+ */
+@Command(
+        name = "map",
+        description = {
+            "Map a region's granted pages directly and hold them until standard input ends.",
+            "Prints 'size BYTES', 'domid D' and 'grefs G ...', then waits."
+        })
+final class MapCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "A region on a gntfs mount.")
+    Path path;
+
+    @Option(names = "--read-only", description = "Map the pages read-only.")
+    boolean readOnly;
+
+    @Override
+    public Integer call() throws IOException {
+        GntRegion region;
+        try {
+            region = GntRegion.open(path, readOnly ? GntRegion.Access.READ : GntRegion.Access.READ_WRITE);
+        } catch (DirectMapException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+        try (region) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("size " + region.size());
+            out.println("domid " + region.domid());
+            out.println("grefs " + region.grefs().stream().mapToObj(Integer::toString).collect(Collectors.joining(" ")));
+            out.flush();
+            while (System.in.read() >= 0) {
+                // Held until standard input ends: a shell's "gntfs map X < fifo", or a ^D.
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,289 @@
+package org.gntfs.direct;
+
+import static com.google.common.base.Preconditions.checkState;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import jnr.constants.platform.Errno;
+import org.gntfs.Errnos;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
+import org.gntfs.nativeio.UnixSocket;
+import org.gntfs.nativeio.UnixSocket.Credentials;
+import org.gntfs.region.DirectMapping;
+import org.gntfs.region.Region;
+import org.gntfs.region.RegionTree;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The direct-mapping socket beside a mount. Each connection asks for one region; the answer
+ * carries a descriptor of the region's grant space and where the region lies in it, and the
+ * connection then stands for the mapping: the region is held, and may not shrink under it, until
+ * the client closes the connection or dies. One thread waits for connections, one per connection
+ * waits for its end; the requests are few and the threads mostly blocked.
+ */
+public final class DirectMapServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DirectMapServer.class);
+    private static final int BACKLOG = 64;
+    private static final long THREAD_STACK = 256 * 1024;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final Path path;
+    private final UnixSocket listener;
+    private final Thread acceptor;
+
+    @GuardedBy("this")
+    private RegionTree tree;
+
+    @GuardedBy("this")
+    private final Set<UnixSocket> connections = new HashSet<>();
+
+    @GuardedBy("this")
+    private final Set<Thread> workers = new HashSet<>();
+
+    @GuardedBy("this")
+    private boolean closed;
+
+    private DirectMapServer(Path path, UnixSocket listener) {
+        this.path = path;
+        this.listener = listener;
+        this.acceptor = new Thread(null, this::acceptLoop, "gntfs-direct-accept", THREAD_STACK);
+        this.acceptor.setDaemon(true);
+    }
+
+    /**
+     * Listens at {@code path}, open to every user (each request is checked against the region's
+     * permissions); connections wait until {@link #serve}. A socket left there by a daemon that
+     * died is replaced; a live one, or anything that is not a socket, is not.
+     */
+    public static DirectMapServer bind(Path path) throws IOException {
+        removeIfStale(path);
+        UnixSocket listener = UnixSocket.listen(path, BACKLOG);
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        } catch (IOException e) {
+            listener.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+        return new DirectMapServer(path, listener);
+    }
+
+    /** Starts answering, with the regions of {@code regions}. */
+    public synchronized void serve(RegionTree regions) {
+        checkState(tree == null, "already serving");
+        tree = regions;
+        acceptor.start();
+    }
+
+    private static void removeIfStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new IOException(path + " exists and is not a socket");
+        }
+        try (UnixSocket probe = UnixSocket.connect(path)) {
+            throw new IOException(path + " is in use by a running daemon");
+        } catch (NativeError e) {
+            if (!e.is(Errno.ECONNREFUSED)) {
+                throw e;
+            }
+        }
+        Files.delete(path);
+        log.info("removed {}, left by a daemon that is gone", path);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (true) {
+            UnixSocket connection;
+            try {
+                connection = listener.accept();
+            } catch (NativeError e) {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                if (e.is(Errno.EMFILE) || e.is(Errno.ENFILE) || e.is(Errno.ENOBUFS) || e.is(Errno.ENOMEM)) {
+                    log.warn("cannot take a direct-mapping connection: {}", e.getMessage());
+                    pause();
+                    continue;
+                }
+                log.error("the direct-mapping socket {} stopped: {}", path, e.getMessage());
+                return;
+            }
+            startWorker(connection);
+        }
+    }
+
+    /** Lets descriptors come back before trying again; only ever reached when the process has none left. */
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void startWorker(UnixSocket connection) {
+        if (closed) {
+            closeQuietly(connection);
+            return;
+        }
+        Thread worker = new Thread(null, () -> serve(connection), "gntfs-direct", THREAD_STACK);
+        worker.setDaemon(true);
+        connections.add(connection);
+        workers.add(worker);
+        worker.start();
+    }
+
+    /** One connection, from request to the end of the mapping it stands for. */
+    private void serve(UnixSocket connection) {
+        try {
+            DirectMapping mapping = answer(connection);
+            if (mapping != null) {
+                try {
+                    awaitEnd(connection);
+                } finally {
+                    mapping.close();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("direct-mapping connection failed: {}", e.toString());
+        } finally {
+            synchronized (this) {
+                connections.remove(connection);
+                workers.remove(Thread.currentThread());
+            }
+            closeQuietly(connection);
+        }
+    }
+
+    /** Reads the request and answers it; returns the mapping now lent, or null if refused. */
+    private DirectMapping answer(UnixSocket connection) throws IOException {
+        RegionTree tree;
+        synchronized (this) {
+            tree = this.tree;
+        }
+        Credentials who = connection.peerCredentials();
+        String line = readRequest(connection);
+        if (line == null) {
+            return null;
+        }
+        DirectMapping mapping;
+        try {
+            DirectProtocol.Request request = DirectProtocol.parseRequest(line);
+            Region region = tree.region(request.path().startsWith("/") ? request.path() : "/" + request.path());
+            AccessCheck.check(who, region, request.write() || !tree.backend().enforcesReadOnlyDescriptors());
+            mapping = region.lend(request.write());
+        } catch (GntfsException e) {
+            log.debug("refused a direct mapping to pid {} uid {}: {}", who.pid(), who.uid(), e.getMessage());
+            connection.send(DirectProtocol.error(Errnos.of(e.fault()), e.getMessage()), -1);
+            return null;
+        }
+        try {
+            connection.send(DirectProtocol.answerHead(mapping), mapping.descriptor());
+            mapping.closeDescriptor();
+            connection.send(DirectProtocol.answerBody(mapping), -1);
+            log.debug("lent {} ({} bytes) to pid {} uid {}", mapping.region().path(), mapping.size(), who.pid(), who.uid());
+            return mapping;
+        } catch (IOException | RuntimeException e) {
+            mapping.close();
+            throw e;
+        }
+    }
+
+    /** The request line without its newline, or null if the client went away first. */
+    private static String readRequest(UnixSocket connection) throws IOException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        while (true) {
+            UnixSocket.Received received = connection.receive(DirectProtocol.MAX_REQUEST);
+            if (received.descriptor() >= 0) {
+                Posix.close(received.descriptor());
+            }
+            if (received.data().length == 0) {
+                return null;
+            }
+            request.write(received.data());
+            byte[] bytes = request.toByteArray();
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    return new String(bytes, 0, i, UTF_8);
+                }
+            }
+            if (bytes.length > DirectProtocol.MAX_REQUEST) {
+                connection.send(DirectProtocol.error(Errnos.of(Fault.INVALID_ARGUMENT), "the request is longer than "
+                        + DirectProtocol.MAX_REQUEST + " bytes"), -1);
+                return null;
+            }
+        }
+    }
+
+    /** Waits until the client closes its end, dies, or the server closes. Bytes sent meanwhile mean nothing. */
+    private static void awaitEnd(UnixSocket connection) {
+        try {
+            while (connection.receive(256).data().length > 0) {
+                // A mapping's connection carries nothing more; reading keeps its buffer empty.
+            }
+        } catch (NativeError e) {
+            // A reset connection ends the mapping just as a closed one does.
+        }
+    }
+
+    private static void closeQuietly(UnixSocket socket) {
+        try {
+            socket.close();
+        } catch (NativeError e) {
+            log.warn("could not close a direct-mapping connection: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Stops taking connections, ends every mapping lent (the clients' pages stay mapped, but the
+     * regions no longer wait for them), and removes the socket.
+     */
+    @Override
+    public void close() throws IOException {
+        List<Thread> running;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            listener.shutdown();
+            connections.forEach(UnixSocket::shutdown);
+            running = List.copyOf(workers);
+        }
+        try {
+            if (acceptor.isAlive()) {
+                acceptor.join();
+            }
+            for (Thread worker : running) {
+                worker.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listener.close();
+        Files.deleteIfExists(path);
+    }
+}

@@ -1,0 +1,90 @@
+package org.gntfs.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.collect.ImmutableList;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Another process that maps a region through the direct-mapping socket with the documented Python
+ * client (docs/examples/gntfs_direct.py), then reads and writes it as told, line by line.
+ */
+final class DirectHolder implements AutoCloseable {
+    static final Path EXAMPLES = Path.of("docs/examples").toAbsolutePath();
+    private static final Path SCRIPT = Proc.script("direct_holder.py");
+
+    private final Process process;
+    private final BufferedReader output;
+    private final OutputStream input;
+    private final String first;
+
+    private DirectHolder(List<String> command) throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        output = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+        input = process.getOutputStream();
+        first = output.readLine();
+    }
+
+    /** Maps {@code region} read-write, as this process's user; fails unless the daemon agreed. */
+    static DirectHolder map(Path region) throws IOException {
+        DirectHolder holder = attempt(List.of(), region, true);
+        if (!holder.mapped()) {
+            holder.close();
+            throw new AssertionError("could not map " + region + " directly: " + holder.first);
+        }
+        return holder;
+    }
+
+    /** Tries to map, running as {@code prefix} says (e.g. setpriv); see {@link #firstLine()}. */
+    static DirectHolder attempt(List<String> prefix, Path region, boolean write) throws IOException {
+        return new DirectHolder(ImmutableList.<String>builder().addAll(prefix)
+                .add(SecurityIT.PYTHON, SCRIPT.toString(), EXAMPLES.toString(), region.toString(), write ? "rw" : "r")
+                .build());
+    }
+
+    /** "mapped SIZE GREF...", or "error ERRNAME". */
+    String firstLine() {
+        return first;
+    }
+
+    boolean mapped() {
+        return first != null && first.startsWith("mapped ");
+    }
+
+    String call(String command) throws IOException {
+        input.write((command + "\n").getBytes(UTF_8));
+        input.flush();
+        String answer = output.readLine();
+        if (answer == null) {
+            throw new AssertionError("the direct holder died on '" + command + "'");
+        }
+        return answer;
+    }
+
+    /** Ends the mapping the polite way: unmap, close the socket, exit. */
+    void finish() throws IOException, InterruptedException {
+        input.close();
+        if (process.waitFor() != 0) {
+            throw new AssertionError("the direct holder failed: " + output.lines().toList());
+        }
+    }
+
+    /** SIGKILL: no chance to unmap or close anything. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
