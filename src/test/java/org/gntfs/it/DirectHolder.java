@@ -30,6 +30,16 @@ final class DirectHolder implements AutoCloseable {
         first = output.readLine();
     }
 
+    /** Creates a region through FUSE, as a user would: open(O_CREAT), fchmod, ftruncate. */
+    static Path createRegion(Path path, int mode, long size) {
+        Proc.python(RegionMountIT.PY + String.join("\n",
+                "fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600)",
+                "os.fchmod(fd, int(sys.argv[2], 8))",
+                "os.ftruncate(fd, int(sys.argv[3]))"),
+                path, Integer.toOctalString(mode), size).assertOk();
+        return path;
+    }
+
     /** Maps {@code region} read-write, as this process's user; fails unless the daemon agreed. */
     static DirectHolder map(Path region) throws IOException {
         DirectHolder holder = attempt(List.of(), region, true);
@@ -50,6 +60,11 @@ final class DirectHolder implements AutoCloseable {
     /** "mapped SIZE GREF...", or "error ERRNAME". */
     String firstLine() {
         return first;
+    }
+
+    /** The gref of a page, from the first line. */
+    int gref(int page) {
+        return Integer.parseInt(first.split(" ")[2 + page]);
     }
 
     boolean mapped() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mount, against the simulated table's peer, the FUSE path and each other.
  */
 class DirectMappingIT {
-    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+    static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
 
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs(1024, 0);
@@ -35,18 +35,8 @@ class DirectMappingIT {
     @TempDir
     Path scratch;
 
-    /** Creates a region through FUSE, as a user would: open(O_CREAT), fchmod, ftruncate. */
     private Path region(String name, int mode, long size) {
-        Proc.python(RegionMountIT.PY + String.join("\n",
-                "fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600)",
-                "os.fchmod(fd, int(sys.argv[2], 8))",
-                "os.ftruncate(fd, int(sys.argv[3]))"),
-                gntfs.path(name), Integer.toOctalString(mode), size).assertOk();
-        return gntfs.path(name);
-    }
-
-    private static int gref(DirectHolder holder, int page) {
-        return Integer.parseInt(holder.firstLine().split(" ")[2 + page]);
+        return DirectHolder.createRegion(gntfs.path(name), mode, size);
     }
 
     private String peerRead(int gref, int offset, int length) {
@@ -59,7 +49,7 @@ class DirectMappingIT {
                 "--offset", offset).assertOk();
     }
 
-    private static String truncate(Path path, long size) {
+    static String truncate(Path path, long size) {
         return Proc.python(RegionMountIT.PY + "print(attempt(os.truncate, sys.argv[1], int(sys.argv[2])))", path, size)
                 .assertOk().out().trim();
     }
@@ -71,9 +61,9 @@ class DirectMappingIT {
             assertThat(holder.firstLine()).isEqualTo("mapped 8192 " + xattr(ring, "user.gnt.grefs"));
 
             assertThat(holder.call("write 4100 direct")).isEqualTo("ok");
-            assertThat(peerRead(gref(holder, 1), 4, 6)).isEqualTo("direct");
+            assertThat(peerRead(holder.gref(1), 4, 6)).isEqualTo("direct");
 
-            peerWrite(gref(holder, 1), 100, "peer!");
+            peerWrite(holder.gref(1), 100, "peer!");
             assertThat(holder.call("read 4196 5")).isEqualTo("peer!");
         }
     }
@@ -174,7 +164,7 @@ class DirectMappingIT {
             Files.delete(ring);
 
             assertThat(holder.call("write 0 still-here")).isEqualTo("ok");
-            assertThat(peerRead(gref(holder, 0), 0, 10)).isEqualTo("still-here");
+            assertThat(peerRead(holder.gref(0), 0, 10)).isEqualTo("still-here");
             assertThat(Files.readString(gntfs.path(".grants"))).contains("/ring (deleted)\t0\t2\t");
             assertThat(gntfs.grantsInUse()).isEqualTo(2);
 

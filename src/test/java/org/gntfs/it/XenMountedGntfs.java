@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.gntfs.fuse.GntfsMount;
 import org.gntfs.fuse.MountOptions;
@@ -26,7 +27,9 @@ final class XenMountedGntfs implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        directory = Files.createTempDirectory("gntfs-xen-");
+        // Other users must reach the mount point for the permission tests: 0755, not 0700.
+        directory = Files.createTempDirectory(
+                "gntfs-xen-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         mountPoint = Files.createDirectory(directory.resolve("mnt"));
         mount = GntfsMount.start(XenGrantBackend.open(), 0, MountOptions.defaults(mountPoint), Duration.ofSeconds(60));
     }
