@@ -3,6 +3,7 @@
 #
 #   fuse-mount.sh [MOUNTPOINT] [--backend auto|sim|xen] [--domid N] [--limit PAGES] [--foreground]
 #                 [--keep-cache] [--no-writeback-tuning] [--cache-timeout SECONDS]
+#                 [--direct-socket PATH | --no-direct-socket]
 #   fuse-mount.sh -u MOUNTPOINT
 #
 # Mounting installs what is missing (as root, with apt-get), builds target/gntfs.jar if the
@@ -101,12 +102,12 @@ fi
 positional=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --backend|--domid|--limit|--cache-timeout)
+        --backend|--domid|--limit|--cache-timeout|--direct-socket)
             [ $# -ge 2 ] || usage "$1 needs a value"
             daemon_args+=("$1" "$2"); shift 2 ;;
-        --keep-cache|--no-writeback-tuning) daemon_args+=("$1"); shift ;;
+        --keep-cache|--no-writeback-tuning|--no-direct-socket) daemon_args+=("$1"); shift ;;
         --foreground) foreground=true; shift ;;
-        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage "unknown option $1" ;;
         *) [ $positional -eq 0 ] || usage "only one MOUNTPOINT"; mnt=$1; positional=1; shift ;;
     esac
