@@ -18,6 +18,9 @@ public interface GrantPeer extends AutoCloseable {
 
     /** One granted page as the peer maps it; valid until closed. */
     interface PeerPage extends AutoCloseable {
+        /** Where the page is mapped in this process, for callers that work on it in place, as a ring does. */
+        long address();
+
         byte[] read(int offset, int length);
 
         void write(int offset, byte[] data);

@@ -116,6 +116,11 @@ public final class SimulatedPeer implements GrantPeer {
         }
 
         @Override
+        public long address() {
+            return address;
+        }
+
+        @Override
         public byte[] read(int offset, int length) {
             checkPositionIndexes(offset, offset + length, GrantAllocation.PAGE_SIZE);
             byte[] data = new byte[length];

@@ -121,6 +121,11 @@ public final class GntdevPeer implements GrantPeer {
         }
 
         @Override
+        public long address() {
+            return address;
+        }
+
+        @Override
         public byte[] read(int offset, int length) {
             checkPositionIndexes(offset, offset + length, PAGE_SIZE);
             checkState(!closed, "the page is unmapped");
