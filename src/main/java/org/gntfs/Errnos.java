@@ -32,6 +32,8 @@ public final class Errnos {
         BY_FAULT.put(Fault.NOT_SUPPORTED, Errno.EOPNOTSUPP.intValue());
         BY_FAULT.put(Fault.BAD_HANDLE, Errno.EBADF.intValue());
         BY_FAULT.put(Fault.FILE_TOO_BIG, Errno.EFBIG.intValue());
+        BY_FAULT.put(Fault.TRY_AGAIN, Errno.EAGAIN.intValue());
+        BY_FAULT.put(Fault.TIMED_OUT, Errno.ETIMEDOUT.intValue());
         BY_FAULT.put(Fault.IO_ERROR, Errno.EIO.intValue());
         for (Fault fault : Fault.values()) {
             if (!BY_FAULT.containsKey(fault)) {

@@ -28,5 +28,9 @@ public enum Fault {
     NOT_SUPPORTED,
     BAD_HANDLE,
     FILE_TOO_BIG,
+    /** A limit on concurrent use is reached; the same call may succeed later. */
+    TRY_AGAIN,
+    /** The other side did not do its part in time. */
+    TIMED_OUT,
     IO_ERROR,
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
 public final class DirectMapServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectMapServer.class);
     private static final int BACKLOG = 64;
+    /** Each connection costs a thread while it holds a mapping; past this many, new ones are refused. */
+    static final int MAX_CONNECTIONS = 4096;
+    /** A client that connects must ask at once: a silent one would keep a thread for nothing. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final long THREAD_STACK = 256 * 1024;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
@@ -149,6 +154,12 @@ public final class DirectMapServer implements AutoCloseable {
             closeQuietly(connection);
             return;
         }
+        if (connections.size() >= MAX_CONNECTIONS) {
+            refuse(connection, GntfsException.of(Fault.TRY_AGAIN, "%d direct mappings are open, the most this daemon serves",
+                    MAX_CONNECTIONS));
+            closeQuietly(connection);
+            return;
+        }
         Thread worker = new Thread(null, () -> serve(connection), "gntfs-direct", THREAD_STACK);
         worker.setDaemon(true);
         connections.add(connection);
@@ -197,7 +208,7 @@ public final class DirectMapServer implements AutoCloseable {
             mapping = region.lend(request.write());
         } catch (GntfsException e) {
             log.debug("refused a direct mapping to pid {} uid {}: {}", who.pid(), who.uid(), e.getMessage());
-            connection.send(DirectProtocol.error(Errnos.of(e.fault()), e.getMessage()), -1);
+            refuse(connection, e);
             return null;
         }
         try {
@@ -212,11 +223,32 @@ public final class DirectMapServer implements AutoCloseable {
         }
     }
 
-    /** The request line without its newline, or null if the client went away first. */
+    private static void refuse(UnixSocket connection, GntfsException why) {
+        try {
+            connection.send(DirectProtocol.error(Errnos.of(why.fault()), why.getMessage()), -1);
+        } catch (NativeError e) {
+            log.debug("could not tell a direct-mapping client why not: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The request line without its newline, or null if the client went away first, or sent no
+     * whole request in time or in {@link DirectProtocol#MAX_REQUEST} bytes (it is told why).
+     */
     private static String readRequest(UnixSocket connection) throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
+        connection.setReceiveTimeout(REQUEST_TIMEOUT);
         while (true) {
-            UnixSocket.Received received = connection.receive(DirectProtocol.MAX_REQUEST);
+            UnixSocket.Received received;
+            try {
+                received = connection.receive(DirectProtocol.MAX_REQUEST);
+            } catch (NativeError e) {
+                if (e.is(Errno.EAGAIN)) {
+                    refuse(connection, GntfsException.of(Fault.TIMED_OUT, "no request within %s", REQUEST_TIMEOUT));
+                    return null;
+                }
+                throw e;
+            }
             if (received.descriptor() >= 0) {
                 Posix.close(received.descriptor());
             }
@@ -227,12 +259,13 @@ public final class DirectMapServer implements AutoCloseable {
             byte[] bytes = request.toByteArray();
             for (int i = 0; i < bytes.length; i++) {
                 if (bytes[i] == '\n') {
+                    connection.setReceiveTimeout(Duration.ZERO);
                     return new String(bytes, 0, i, UTF_8);
                 }
             }
             if (bytes.length > DirectProtocol.MAX_REQUEST) {
-                connection.send(DirectProtocol.error(Errnos.of(Fault.INVALID_ARGUMENT), "the request is longer than "
-                        + DirectProtocol.MAX_REQUEST + " bytes"), -1);
+                refuse(connection, GntfsException.of(Fault.INVALID_ARGUMENT, "the request is longer than %d bytes",
+                        DirectProtocol.MAX_REQUEST));
                 return null;
             }
         }

@@ -16,6 +16,8 @@ import jnr.ffi.types.size_t;
 public final class Posix {
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1;
@@ -40,6 +42,9 @@ public final class Posix {
 
         @SaveError
         int close(int fd);
+
+        @SaveError
+        int unlink(String path);
 
         @SaveError
         int ftruncate(int fd, long length);
@@ -69,6 +74,10 @@ public final class Posix {
     public static int open(Path path, int flags, int mode) throws NativeError {
         int fd = LIBC.open(path.toString(), flags | O_CLOEXEC, mode);
         return check("open " + path, fd);
+    }
+
+    public static void unlink(Path path) throws NativeError {
+        check("unlink " + path, LIBC.unlink(path.toString()));
     }
 
     public static void close(int fd) throws NativeError {

@@ -6,6 +6,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.common.primitives.ImmutableIntArray;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
+import java.time.Duration;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -25,6 +26,7 @@ public final class UnixSocket implements AutoCloseable {
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERCRED = 17;
+    private static final int SO_RCVTIMEO = 20;
     private static final int SO_PEERGROUPS = 59;
     private static final int SCM_RIGHTS = 1;
     private static final int SHUT_RDWR = 2;
@@ -74,6 +76,9 @@ public final class UnixSocket implements AutoCloseable {
 
         @SaveError
         int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
+        @SaveError
+        int setsockopt(int fd, int level, int name, Pointer value, int length);
 
         @SaveError
         int shutdown(int fd, int how);
@@ -170,6 +175,17 @@ public final class UnixSocket implements AutoCloseable {
                 throw new NativeError("getsockopt(SO_PEERGROUPS)", RUNTIME.getLastError());
             }
         }
+    }
+
+    /**
+     * Makes {@link #receive} fail with EAGAIN once it has waited {@code timeout}; zero waits
+     * for ever.
+     */
+    public void setReceiveTimeout(Duration timeout) throws NativeError {
+        Pointer timeval = Memory.allocateDirect(RUNTIME, 16, true);
+        timeval.putLong(0, timeout.getSeconds());
+        timeval.putLong(8, timeout.getNano() / 1000);
+        Posix.check("setsockopt(SO_RCVTIMEO)", CALLS.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16));
     }
 
     /** Sends all of {@code data}; {@code descriptor}, unless -1, travels with its first byte. */

@@ -146,6 +146,23 @@ class DirectMappingIT {
     }
 
     @Test
+    void aClientThatAsksNothing_isToldSoAndLetGo_andOthersAreServedMeanwhile() throws Exception {
+        region("ring", 0644, 4096);
+        String out = Proc.python(RegionMountIT.PY + String.join("\n",
+                "import socket",
+                "s = socket.socket(socket.AF_UNIX)",
+                "s.connect(os.getxattr(sys.argv[1], 'user.gnt.socket').decode())",
+                "sys.path.insert(0, sys.argv[2])",
+                "from gntfs_direct import Region",
+                "with Region(sys.argv[1] + '/ring') as r:",
+                "    print('served', r.size)",
+                "print(s.recv(4096).decode().split(' ', 2)[1], s.recv(4096) == b'')"),
+                gntfs.root(), DirectHolder.EXAMPLES).assertOk().out();
+
+        assertThat(out).isEqualTo("served 4096\n110 True\n");
+    }
+
+    @Test
     void directoriesAndEmptyRegionsHaveNothingToMap() throws Exception {
         Files.createDirectory(gntfs.path("dir"));
         region("empty", 0644, 0);

@@ -53,7 +53,7 @@ public final class SimulatedGrantTable implements GrantBackend {
             Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+(" + Pattern.quote(TableLayout.TABLE_SUFFIX) + "|"
                     + Pattern.quote(TableLayout.SPACE_SUFFIX) + "\\d+)");
 
-    static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final GrantTableMemory memory;

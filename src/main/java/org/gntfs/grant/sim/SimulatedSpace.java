@@ -8,8 +8,6 @@ import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
@@ -32,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SimulatedSpace implements GrantSpace {
     private static final Logger log = LoggerFactory.getLogger(SimulatedSpace.class);
+
+    private static final int OWNER_ONLY = 0600;
 
     private final SimulatedGrantTable table;
     private final long id;
@@ -83,16 +83,14 @@ final class SimulatedSpace implements GrantSpace {
         }
     }
 
-    /** Extends the file by {@code pages} zero pages and maps them; the first call creates the file. */
+    /**
+     * Extends the file by {@code pages} zero pages and maps them; the first call creates the file,
+     * owner-only. Plain system calls: a region's lifecycle pays for these, and NIO's costs more.
+     */
     @GuardedBy("table")
     private long mapNewPages(int pages) throws NativeError {
         if (fd < 0) {
-            try {
-                Files.createFile(path, SimulatedGrantTable.OWNER_ONLY);
-            } catch (IOException e) {
-                throw GntfsException.causedBy(Fault.IO_ERROR, e, "cannot create %s: %s", path, e);
-            }
-            fd = Posix.open(path, Posix.O_RDWR | Posix.O_NOFOLLOW, 0);
+            fd = Posix.open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, OWNER_ONLY);
         }
         Posix.ftruncate(fd, TableLayout.frameOffset(nextPage + pages));
         return Posix.mmapShared(fd, TableLayout.frameOffset(nextPage), (long) pages * PAGE_SIZE);
@@ -169,8 +167,8 @@ final class SimulatedSpace implements GrantSpace {
             }
             try {
                 Posix.close(fd);
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
+                Posix.unlink(path);
+            } catch (NativeError e) {
                 log.warn("could not remove {}: {}", path, e.getMessage());
             }
         }
