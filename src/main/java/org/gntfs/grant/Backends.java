@@ -32,7 +32,7 @@ public final class Backends {
      * Opens a backend of {@code kind}; the simulated table gets a pool of {@code limit} grants, while
      * Xen's pool is gntalloc's own limit.
      *
-     * @param tableDirectory where the simulated table's shared-memory files go
+     * @param tableDirectory where the simulated table's file goes
      */
     public static GrantBackend open(Kind kind, int limit, Path tableDirectory) throws IOException {
         return switch (kind.resolve()) {

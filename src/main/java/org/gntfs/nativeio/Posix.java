@@ -16,8 +16,6 @@ import jnr.ffi.types.size_t;
 public final class Posix {
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
-    public static final int O_CREAT = 0100;
-    public static final int O_EXCL = 0200;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1;
@@ -29,6 +27,12 @@ public final class Posix {
     private static final int MAP_ANONYMOUS = 0x20;
     private static final long MAP_FAILED = -1;
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_SEAL_SEAL = 1;
+    private static final int F_SEAL_SHRINK = 2;
+    private static final int F_SEAL_GROW = 4;
+    private static final int MFD_CLOEXEC = 1;
+    private static final int MFD_ALLOW_SEALING = 2;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
 
@@ -44,7 +48,7 @@ public final class Posix {
         int close(int fd);
 
         @SaveError
-        int unlink(String path);
+        int memfd_create(String name, int flags);
 
         @SaveError
         int ftruncate(int fd, long length);
@@ -74,10 +78,6 @@ public final class Posix {
     public static int open(Path path, int flags, int mode) throws NativeError {
         int fd = LIBC.open(path.toString(), flags | O_CLOEXEC, mode);
         return check("open " + path, fd);
-    }
-
-    public static void unlink(Path path) throws NativeError {
-        check("unlink " + path, LIBC.unlink(path.toString()));
     }
 
     public static void close(int fd) throws NativeError {
@@ -116,6 +116,22 @@ public final class Posix {
         Pointer mapping = LIBC.mmap(Pointer.wrap(RUNTIME, address), length, protection, MAP_SHARED | MAP_FIXED, fd, offset);
         if (mapping == null || mapping.address() != address) {
             throw new NativeError("mmap", RUNTIME.getLastError());
+        }
+    }
+
+    /**
+     * A new anonymous shared-memory file of exactly {@code size} bytes, sparse, sealed so that no
+     * holder of a descriptor can ever change its size: a mapping of it cannot meet its end.
+     */
+    public static int memfdOfFixedSize(String name, long size) throws NativeError {
+        int fd = check("memfd_create " + name, LIBC.memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
+        try {
+            ftruncate(fd, size);
+            check("fcntl(F_ADD_SEALS)", LIBC.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL));
+            return fd;
+        } catch (NativeError e) {
+            LIBC.close(fd);
+            throw e;
         }
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.gntfs.grant.sim.TableLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,8 +113,6 @@ class FuseMountScriptIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
         assertThat(isMounted()).isFalse();
         assertThat(table).doesNotExist();
-        assertThat(TableLayout.spaceFileOf(table, 1).getParent()).isDirectoryNotContaining(
-                file -> file.getFileName().toString().startsWith(table.getFileName().toString().replace(".table", ".")));
     }
 
     @Test

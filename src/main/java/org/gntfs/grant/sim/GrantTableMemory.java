@@ -54,7 +54,7 @@ final class GrantTableMemory implements AutoCloseable {
         return Short.toUnsignedInt(tableView.getShort((int) (layout.entryOffset(ref) + TableLayout.DOMID_OFFSET)));
     }
 
-    /** The granted frame: its page number in its space file. */
+    /** The granted frame: its page number in its space. */
     long frame(int ref) {
         return Integer.toUnsignedLong(tableView.getInt((int) (layout.entryOffset(ref) + TableLayout.FRAME_OFFSET)));
     }
@@ -63,12 +63,17 @@ final class GrantTableMemory implements AutoCloseable {
         return Integer.toUnsignedLong(tableView.getInt((int) layout.spaceOffset(ref)));
     }
 
+    int descriptor(int ref) {
+        return tableView.getInt((int) layout.descriptorOffset(ref));
+    }
+
     /** Fills an entry as a guest does: domid and frame first, the flags that publish it last. */
-    void grant(int ref, int domid, long space, long frame, short flags) {
+    void grant(int ref, int domid, long space, int descriptor, long frame, short flags) {
         int entry = (int) layout.entryOffset(ref);
         tableView.putShort(entry + TableLayout.DOMID_OFFSET, (short) domid);
         tableView.putInt(entry + TableLayout.FRAME_OFFSET, (int) frame);
         tableView.putInt((int) layout.spaceOffset(ref), (int) space);
+        tableView.putInt((int) layout.descriptorOffset(ref), descriptor);
         SHORTS.setVolatile(tableView, entry + TableLayout.FLAGS_OFFSET, flags);
     }
 

@@ -35,10 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded grant backend: a v1 grant table in a shared-memory file, and each region's frames
- * in a shared-memory file of its own (its {@link SimulatedSpace}), all readable and writable by
- * the daemon's user only, so that {@link SimulatedPeer} in another process can act as the foreign
- * domain and a client can map a region's very frames. See {@link TableLayout}.
+ * The embedded grant backend: a v1 grant table in a shared-memory file that only the daemon's
+ * user can open, and each region's frames in a memfd of its own (its {@link SimulatedSpace}),
+ * which only that user (through {@code /proc}) and the clients it is handed to can reach, so that
+ * {@link SimulatedPeer} in another process can act as the foreign domain and a client can map a
+ * region's very frames. See {@link TableLayout}.
  *
  * <p>Like Xen after XSA-396, a page released while a peer still maps it stays allocated (its entry
  * no longer grants it) until the peer unmaps; such refs wait on a deferred list and count as used.
@@ -50,8 +51,7 @@ public final class SimulatedGrantTable implements GrantBackend {
     private static final Logger log = LoggerFactory.getLogger(SimulatedGrantTable.class);
     private static final String FILE_PREFIX = "gntfs-";
     private static final Pattern OWNED_FILE = Pattern.compile(
-            Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+(" + Pattern.quote(TableLayout.TABLE_SUFFIX) + "|"
-                    + Pattern.quote(TableLayout.SPACE_SUFFIX) + "\\d+)");
+            Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+" + Pattern.quote(TableLayout.TABLE_SUFFIX));
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
@@ -101,7 +101,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     /**
      * Creates a table of {@code limit} grants as a new file in {@code directory} (normally
-     * {@code /dev/shm}), readable and writable by the owner only; space files go beside it.
+     * {@code /dev/shm}), readable and writable by the owner only.
      */
     public static SimulatedGrantTable create(Path directory, int limit) throws IOException {
         TableLayout layout = new TableLayout(limit);
@@ -117,7 +117,10 @@ public final class SimulatedGrantTable implements GrantBackend {
         }
     }
 
-    /** Deletes the tables of daemons that died without cleaning up (SIGKILL), found by the pid in their names. */
+    /**
+     * Deletes the tables of daemons that died without cleaning up (SIGKILL), found by the pid in
+     * their names. Their spaces, memfds, went with them.
+     */
     private static void removeOrphans(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -167,14 +170,14 @@ public final class SimulatedGrantTable implements GrantBackend {
         return space;
     }
 
-    /** A space file holds only pages granted by the daemon's user: a read-only open is enforced. */
+    /** A space is a memfd reopened read-only for a read-only descriptor: the kernel enforces it. */
     @Override
     public boolean enforcesReadOnlyDescriptors() {
         return true;
     }
 
-    Path spaceFile(long spaceId) {
-        return TableLayout.spaceFileOf(memory.tablePath(), spaceId);
+    String spaceName(long spaceId) {
+        return TableLayout.spaceName(memory.tablePath(), spaceId);
     }
 
     /** Takes {@code count} free refs, all or none. */
@@ -207,9 +210,9 @@ public final class SimulatedGrantTable implements GrantBackend {
     }
 
     @GuardedBy("this")
-    void grant(int ref, int domid, boolean writable, long spaceId, long frame) {
+    void grant(int ref, int domid, boolean writable, long spaceId, int descriptor, long frame) {
         short flags = writable ? TableLayout.GTF_PERMIT_ACCESS : (short) (TableLayout.GTF_PERMIT_ACCESS | TableLayout.GTF_READONLY);
-        memory.grant(ref, domid, spaceId, frame, flags);
+        memory.grant(ref, domid, spaceId, descriptor, frame, flags);
     }
 
     /**
@@ -309,7 +312,7 @@ public final class SimulatedGrantTable implements GrantBackend {
         return ImmutableMap.of("table", tablePath().toString());
     }
 
-    /** Unmaps and deletes the table and its spaces' files. Grants still held are dropped with them, and logged. */
+    /** Unmaps and deletes the table and closes its spaces. Grants still held are dropped with them, and logged. */
     @Override
     public synchronized void close() {
         if (closed) {

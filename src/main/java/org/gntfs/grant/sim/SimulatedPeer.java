@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
@@ -16,14 +17,16 @@ import org.gntfs.nativeio.Posix;
 
 /**
  * A foreign domain on a simulated grant table: maps the table and checks each entry as Xen checks
- * a grant map, then maps the granted frame from its space file. A mapping raises the ref's map count before it checks the entry, and the
+ * a grant map, then maps the granted frame from its space. A mapping raises the ref's map count before it checks the entry, and the
  * daemon ends access before it reads the count, so a page is never freed under a live mapping.
  */
 public final class SimulatedPeer implements GrantPeer {
     private final GrantTableMemory memory;
+    private final long daemonPid;
 
     private SimulatedPeer(GrantTableMemory memory) {
         this.memory = memory;
+        this.daemonPid = TableLayout.daemonPidOf(memory.tablePath());
     }
 
     /** Attaches to the table whose table file is {@code tablePath}. */
@@ -51,7 +54,7 @@ public final class SimulatedPeer implements GrantPeer {
             if (write && (flags & TableLayout.GTF_READONLY) != 0) {
                 throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
             }
-            return new Page(gref, mapFrame(memory.space(gref), memory.frame(gref), write), write);
+            return new Page(gref, mapFrame(gref, memory.frame(gref), write), write);
         } catch (RuntimeException e) {
             memory.addMapCount(gref, -1);
             throw e;
@@ -59,23 +62,29 @@ public final class SimulatedPeer implements GrantPeer {
     }
 
     /**
-     * Maps the frame from its space file. The file goes when its region does; a region released
-     * between the entry check and this open had its grant ended first, so its absence means that.
+     * Maps the frame from its space, the daemon's memfd, opened through {@code /proc}. A region
+     * released between the entry check and this open took its space with it, and its descriptor
+     * number may already name another file: the opened file's name, which carries the space id
+     * that ids are never reused for, tells which it is.
      */
-    private long mapFrame(long space, long frame, boolean write) {
-        Path file = TableLayout.spaceFileOf(memory.tablePath(), space);
+    private long mapFrame(int gref, long frame, boolean write) {
+        String expected = "/memfd:" + TableLayout.spaceName(memory.tablePath(), memory.space(gref)) + " (deleted)";
+        Path daemonDescriptor = Path.of("/proc", Long.toString(daemonPid), "fd", Integer.toString(memory.descriptor(gref)));
         int fd;
         try {
-            fd = Posix.open(file, (write ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW, 0);
+            fd = Posix.open(daemonDescriptor, write ? Posix.O_RDWR : Posix.O_RDONLY, 0);
         } catch (NativeError e) {
             throw GntfsException.causedBy(e.is(Errno.ENOENT) ? Fault.NOT_FOUND : Fault.IO_ERROR, e,
-                    "frame %d of %s: %s", frame, file, e.getMessage());
+                    "gref %d is not granted: %s", gref, e.getMessage());
         }
         try {
+            if (!Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString().equals(expected)) {
+                throw GntfsException.of(Fault.NOT_FOUND, "gref %d is not granted", gref);
+            }
             return Posix.mmapShared(fd, TableLayout.frameOffset(frame), GrantAllocation.PAGE_SIZE,
                     write ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ);
-        } catch (NativeError e) {
-            throw GntfsException.causedBy(Fault.IO_ERROR, e, "frame %d of %s: %s", frame, file, e.getMessage());
+        } catch (IOException e) {
+            throw GntfsException.causedBy(Fault.IO_ERROR, e, "frame %d of gref %d: %s", frame, gref, e.getMessage());
         } finally {
             closeQuietly(fd);
         }

@@ -21,23 +21,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One space of a simulated grant table: a shared-memory file holding a region's frames, used the
- * way gntalloc uses one open file. Allocations take the next pages of the file, never reused,
- * and the daemon maps each where it lies; a release unmaps the pages and frees their memory,
- * unless a peer still maps them, which keeps them until the file is gone and the peer unmaps.
+ * One space of a simulated grant table: a memfd holding a region's frames, used the way gntalloc
+ * uses one open file. Allocations take the next pages of the file, never reused, and the daemon
+ * maps each where it lies; a release unmaps the pages and frees their memory, unless a peer
+ * still maps them, which keeps them until the memfd is gone and the peer unmaps.
+ *
+ * <p>The memfd has its full size from the start, sparse, and is sealed against any change of
+ * size: a client handed a read-write descriptor can store into the frames, but cannot truncate
+ * them from under the daemon's or the peer's mappings (which would turn their next access into
+ * SIGBUS).
  *
  * <p>All state is guarded by the table's monitor, which every grant operation takes anyway.
  */
 final class SimulatedSpace implements GrantSpace {
     private static final Logger log = LoggerFactory.getLogger(SimulatedSpace.class);
 
-    private static final int OWNER_ONLY = 0600;
-
     private final SimulatedGrantTable table;
     private final long id;
-    private final Path path;
+    private final String name;
 
-    /** The file's descriptor, made at the first allocation; -1 before. */
+    /** The memfd, made at the first allocation; -1 before. */
     @GuardedBy("table")
     private int fd = -1;
 
@@ -51,16 +54,16 @@ final class SimulatedSpace implements GrantSpace {
     SimulatedSpace(SimulatedGrantTable table, long id) {
         this.table = table;
         this.id = id;
-        this.path = table.spaceFile(id);
+        this.name = table.spaceName(id);
     }
 
     @Override
     public GrantAllocation allocate(int domid, boolean writable, int pages) {
         checkArgument(pages > 0, "cannot allocate %s pages", pages);
         synchronized (table) {
-            checkState(!closed, "space %s is closed", path);
+            checkState(!closed, "space %s is closed", name);
             if (nextPage + pages > TableLayout.MAX_SPACE_PAGES) {
-                throw GntfsException.of(Fault.NO_SPACE, "space %s has handed out all its %d frames", path, TableLayout.MAX_SPACE_PAGES);
+                throw GntfsException.of(Fault.NO_SPACE, "space %s has handed out all its %d frames", name, TableLayout.MAX_SPACE_PAGES);
             }
             int[] refs = table.takeRefs(pages);
             long base;
@@ -70,11 +73,11 @@ final class SimulatedSpace implements GrantSpace {
                 table.untakeRefs(refs);
                 throw GntfsException.causedBy(
                         e.is(Errno.ENOMEM) || e.is(Errno.ENOSPC) ? Fault.NO_SPACE : Fault.IO_ERROR, e,
-                        "could not make %d frames in %s: %s", pages, path, e.getMessage());
+                        "could not make %d frames in %s: %s", pages, name, e.getMessage());
             }
             long[] addresses = new long[pages];
             for (int i = 0; i < pages; i++) {
-                table.grant(refs[i], domid, writable, id, nextPage + i);
+                table.grant(refs[i], domid, writable, id, fd, nextPage + i);
                 addresses[i] = base + (long) i * PAGE_SIZE;
             }
             long offset = TableLayout.frameOffset(nextPage);
@@ -83,16 +86,12 @@ final class SimulatedSpace implements GrantSpace {
         }
     }
 
-    /**
-     * Extends the file by {@code pages} zero pages and maps them; the first call creates the file,
-     * owner-only. Plain system calls: a region's lifecycle pays for these, and NIO's costs more.
-     */
+    /** Maps the next {@code pages} frames, zero as never touched; the first call makes the memfd. */
     @GuardedBy("table")
     private long mapNewPages(int pages) throws NativeError {
         if (fd < 0) {
-            fd = Posix.open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, OWNER_ONLY);
+            fd = Posix.memfdOfFixedSize(name, TableLayout.frameOffset(TableLayout.MAX_SPACE_PAGES));
         }
-        Posix.ftruncate(fd, TableLayout.frameOffset(nextPage + pages));
         return Posix.mmapShared(fd, TableLayout.frameOffset(nextPage), (long) pages * PAGE_SIZE);
     }
 
@@ -106,7 +105,7 @@ final class SimulatedSpace implements GrantSpace {
     public void release(GrantAllocation allocation, int first, int count) {
         checkPositionIndexes(first, first + count, allocation.pages());
         synchronized (table) {
-            checkState(!closed, "space %s is closed", path);
+            checkState(!closed, "space %s is closed", name);
             boolean[] peerMapped = new boolean[count];
             for (int page = first + count - 1; page >= first; page--) {
                 peerMapped[page - first] = table.endGrant(allocation.gref(page), allocation.pageAddress(page));
@@ -134,26 +133,27 @@ final class SimulatedSpace implements GrantSpace {
     @Override
     public void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify) {
         synchronized (table) {
-            checkState(!closed, "space %s is closed", path);
+            checkState(!closed, "space %s is closed", name);
             table.setUnmapNotify(allocation.gref(page), notify);
         }
     }
 
+    /** A new open of the memfd: read-only unless {@code write}, so that it maps no more than that. */
     @Override
     public int openDescriptor(boolean write) {
         synchronized (table) {
             if (closed || fd < 0) {
-                throw GntfsException.of(Fault.INVALID_ARGUMENT, "space %s has no frames", path);
+                throw GntfsException.of(Fault.INVALID_ARGUMENT, "space %s has no frames", name);
             }
             try {
-                return Posix.open(path, (write ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW, 0);
+                return Posix.open(Path.of("/proc/self/fd", Integer.toString(fd)), write ? Posix.O_RDWR : Posix.O_RDONLY, 0);
             } catch (NativeError e) {
                 throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
             }
         }
     }
 
-    /** Deletes the file: frames that peers or clients still map live on until they unmap. */
+    /** Closes the memfd: frames that peers or clients still map live on until they unmap. */
     @Override
     public void close() {
         synchronized (table) {
@@ -167,15 +167,14 @@ final class SimulatedSpace implements GrantSpace {
             }
             try {
                 Posix.close(fd);
-                Posix.unlink(path);
             } catch (NativeError e) {
-                log.warn("could not remove {}: {}", path, e.getMessage());
+                log.warn("could not close {}: {}", name, e.getMessage());
             }
         }
     }
 
     @Override
     public String toString() {
-        return path.toString();
+        return name;
     }
 }

@@ -13,14 +13,17 @@ import org.gntfs.grant.GrantAllocation;
  * table file:   entry[refs]           8 bytes each: u16 flags, u16 domid, u32 frame
  *               event counter[4096]   u32 each: how often the port was signalled
  *               map count[refs]       u32 each: live peer mappings of the ref
- *               space[refs]           u32 each: the space file that holds the ref's frame
- * space files:  one per space (a region's gntalloc file); frame f is at byte f * 4096
+ *               space[refs]           u32 each: the space that holds the ref's frame
+ *               descriptor[refs]      u32 each: that space's descriptor in the daemon
+ * spaces:       one memfd per space (a region's gntalloc file); frame f is at byte f * 4096
  * </pre>
  *
- * A space file is named after its table: {@code gntfs-1234-567.table} has {@code
- * gntfs-1234-567.space-1}, {@code .space-2}, and so on; space ids are never reused. Refs 0-7 are
- * reserved, as in Xen, so a table of {@code limit} grants has {@code limit + 8} entries. All
- * numbers are in the machine's byte order.
+ * A space is a memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
+ * daemon's pid is in the table's name). Its name, which {@code /proc} shows, is the table's with
+ * the space id: {@code gntfs-1234-567.table} has {@code gntfs-1234-567.space-1}, {@code .space-2},
+ * and so on; ids are never reused, so the name tells a reused descriptor number from the space
+ * the entry meant. Refs 0-7 are reserved, as in Xen, so a table of {@code limit} grants has
+ * {@code limit + 8} entries. All numbers are in the machine's byte order.
  */
 public final class TableLayout {
     public static final int ENTRY_SIZE = 8;
@@ -38,8 +41,8 @@ public final class TableLayout {
     static final int FRAME_OFFSET = 4;
 
     public static final String TABLE_SUFFIX = ".table";
-    public static final String SPACE_SUFFIX = ".space-";
-    /** Frames are numbered by a u32, so a space file holds at most this many pages over its life. */
+    private static final String SPACE_SUFFIX = ".space-";
+    /** Frames are numbered by a u32, so a space holds at most this many pages over its life. */
     static final long MAX_SPACE_PAGES = 1L << 32;
 
     private final int limit;
@@ -51,7 +54,7 @@ public final class TableLayout {
 
     /** The layout of an existing table, recovered from the size of its table file. */
     static TableLayout ofTableSize(long tableBytes) {
-        long perRef = ENTRY_SIZE + 2L * Integer.BYTES;
+        long perRef = ENTRY_SIZE + 3L * Integer.BYTES;
         long refBytes = tableBytes - (long) EVENT_PORTS * Integer.BYTES;
         checkArgument(
                 refBytes > perRef * RESERVED_REFS && refBytes % perRef == 0,
@@ -60,11 +63,19 @@ public final class TableLayout {
         return new TableLayout(Math.toIntExact(refBytes / perRef - RESERVED_REFS));
     }
 
-    /** The file of space {@code id} of a table. */
-    public static Path spaceFileOf(Path tableFile, long id) {
+    /** The name of space {@code id} of a table, as its memfd is called. */
+    static String spaceName(Path tableFile, long id) {
         String name = tableFile.getFileName().toString();
         checkArgument(name.endsWith(TABLE_SUFFIX), "%s is not a grant table file", tableFile);
-        return tableFile.resolveSibling(name.substring(0, name.length() - TABLE_SUFFIX.length()) + SPACE_SUFFIX + id);
+        return name.substring(0, name.length() - TABLE_SUFFIX.length()) + SPACE_SUFFIX + id;
+    }
+
+    /** The pid of the daemon that made a table, from its name {@code gntfs-PID-N.table}. */
+    static long daemonPidOf(Path tableFile) {
+        String name = tableFile.getFileName().toString();
+        int start = name.indexOf('-') + 1;
+        checkArgument(start > 0 && name.indexOf('-', start) > start, "%s is not a grant table file", tableFile);
+        return Long.parseLong(name.substring(start, name.indexOf('-', start)));
     }
 
     public int limit() {
@@ -96,8 +107,12 @@ public final class TableLayout {
         return mapCountOffset(refCount()) + (long) ref * Integer.BYTES;
     }
 
+    long descriptorOffset(int ref) {
+        return spaceOffset(refCount()) + (long) ref * Integer.BYTES;
+    }
+
     long tableBytes() {
-        return spaceOffset(refCount());
+        return descriptorOffset(refCount());
     }
 
     static long frameOffset(long frame) {

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -44,31 +47,60 @@ class SimulatedGrantTableTest {
     }
 
     @Test
-    void filesAreOwnerOnlyAndGoneAfterClose() throws IOException {
+    void theTableIsOwnerOnly_andSpacesAreMemfds_andAllGoWithClose() throws IOException {
         Path tablePath = table.tablePath();
-        Path frames = TableLayout.spaceFileOf(tablePath, 1);
-        assertThat(frames).doesNotExist();
+        assertThat(spaceDescriptors()).isEmpty();
         space.allocate(0, true, 1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tablePath))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(frames))).isEqualTo("rw-------");
+        assertThat(spaceDescriptors()).containsExactly("/memfd:" + TableLayout.spaceName(tablePath, 1) + " (deleted)");
 
         peer.close();
         table.close();
 
         assertThat(tablePath).doesNotExist();
-        assertThat(frames).doesNotExist();
+        assertThat(spaceDescriptors()).isEmpty();
+    }
+
+    /** What this process's descriptors of this table's spaces are called. */
+    private List<String> spaceDescriptors() throws IOException {
+        String prefix = "/memfd:" + TableLayout.spaceName(table.tablePath(), 0).replaceFirst("0$", "");
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(prefix)) {
+                        names.add(target);
+                    }
+                } catch (IOException e) {
+                    // The descriptor of the listing itself is gone by now.
+                }
+            }
+        }
+        return names;
     }
 
     @Test
-    void space_fileGoesWithTheSpaceAndAPeerMapOfItFailsCleanly() {
+    void space_goesWithItsClose_andAPeerMapOfItFailsCleanly() throws IOException {
         GrantAllocation pages = space.allocate(0, true, 1);
-        Path frames = TableLayout.spaceFileOf(table.tablePath(), 1);
         space.release(pages, 0, 1);
         space.close();
 
-        assertThat(frames).doesNotExist();
+        assertThat(spaceDescriptors()).isEmpty();
         assertThatThrownBy(() -> peer.map(0, 8, false)).hasMessageContaining("not granted");
         assertThat(table.usage().used()).isZero();
+    }
+
+    @Test
+    void space_aDescriptorHandedOutCannotChangeTheSize_soNoMappingMeetsItsEnd() throws IOException {
+        space.allocate(0, true, 1);
+        int fd = space.openDescriptor(true);
+        try {
+            assertThatThrownBy(() -> Posix.ftruncate(fd, 0))
+                    .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.is(Errno.EPERM)).isTrue());
+        } finally {
+            Posix.close(fd);
+        }
     }
 
     @Test
