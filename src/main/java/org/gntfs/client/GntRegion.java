@@ -96,7 +96,7 @@ public final class GntRegion implements AutoCloseable {
         int descriptor = -1;
         try {
             while (!DirectProtocol.isComplete(text.toString(UTF_8))) {
-                UnixSocket.Received received = connection.receive(64 * 1024);
+                UnixSocket.Received received = connection.receiveWithDescriptor(64 * 1024);
                 if (received.descriptor() >= 0) {
                     if (descriptor >= 0) {
                         Posix.close(descriptor);

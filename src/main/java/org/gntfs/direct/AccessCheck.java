@@ -1,11 +1,13 @@
 package org.gntfs.direct;
 
+import com.google.common.base.Splitter;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.nativeio.UnixSocket.Credentials;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
+import org.gntfs.region.RegionTree;
 
 /**
  * Decides a direct-mapping request as the kernel's {@code default_permissions} decides an open of
@@ -17,26 +19,40 @@ final class AccessCheck {
     private static final int READ = 4;
     private static final int WRITE = 2;
     private static final int SEARCH = 1;
+    private static final Splitter COMPONENTS = Splitter.on('/').omitEmptyStrings();
 
     private AccessCheck() {}
 
     /**
-     * @throws GntfsException {@link Fault#ACCESS_DENIED} naming what is missing
+     * Finds the region at {@code path} (from the mount root) as {@code who} would open it: each
+     * directory is searched only once the search permission is known, so that a name in a
+     * directory the client cannot search stays unknown (EACCES, never ENOENT).
+     *
+     * @throws GntfsException {@link Fault#ACCESS_DENIED} naming what is missing, or the lookup's
+     *     own fault (ENOENT, ENOTDIR, EISDIR)
      */
-    static void check(Credentials who, Region region, boolean write) {
-        if (who.uid() == 0) {
-            return;
-        }
-        for (Directory directory = region.parent(); directory != null; directory = directory.parent()) {
+    static Region resolve(Credentials who, RegionTree tree, String path, boolean write) {
+        Node node = tree.root();
+        StringBuilder walked = new StringBuilder();
+        for (String name : COMPONENTS.split(path)) {
+            if (!(node instanceof Directory directory)) {
+                throw GntfsException.of(Fault.NOT_A_DIRECTORY, "%s is not a directory", node.path());
+            }
             require(who, directory, SEARCH, "search");
+            node = tree.lookup(walked.append('/').append(name).toString());
         }
+        Region region = RegionTree.asRegion(node, walked.length() == 0 ? "/" : walked.toString());
         require(who, region, READ, "read");
         if (write) {
             require(who, region, WRITE, "write");
         }
+        return region;
     }
 
     private static void require(Credentials who, Node node, int bit, String what) {
+        if (who.uid() == 0) {
+            return;
+        }
         int mode = node.permissions();
         int granted;
         if (who.uid() == node.uid()) {

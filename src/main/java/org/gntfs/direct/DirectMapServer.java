@@ -3,6 +3,8 @@ package org.gntfs.direct;
 import static com.google.common.base.Preconditions.checkState;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.google.common.collect.HashMultiset;
+import com.google.common.collect.Multiset;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +21,6 @@ import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.nativeio.NativeError;
-import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.nativeio.UnixSocket.Credentials;
 import org.gntfs.region.DirectMapping;
@@ -40,6 +41,8 @@ public final class DirectMapServer implements AutoCloseable {
     private static final int BACKLOG = 64;
     /** Each connection costs a thread while it holds a mapping; past this many, new ones are refused. */
     static final int MAX_CONNECTIONS = 4096;
+    /** So that one user cannot take every connection from the others; root is not counted against it. */
+    static final int MAX_CONNECTIONS_PER_USER = 1024;
     /** A client that connects must ask at once: a silent one would keep a thread for nothing. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final long THREAD_STACK = 256 * 1024;
@@ -55,6 +58,9 @@ public final class DirectMapServer implements AutoCloseable {
 
     @GuardedBy("this")
     private final Set<UnixSocket> connections = new HashSet<>();
+
+    @GuardedBy("this")
+    private final Multiset<Integer> connectionsByUser = HashMultiset.create();
 
     @GuardedBy("this")
     private final Set<Thread> workers = new HashSet<>();
@@ -149,28 +155,67 @@ public final class DirectMapServer implements AutoCloseable {
         }
     }
 
-    private synchronized void startWorker(UnixSocket connection) {
-        if (closed) {
+    private void startWorker(UnixSocket connection) {
+        Credentials who;
+        try {
+            who = connection.peerCredentials();
+        } catch (NativeError e) {
+            log.warn("cannot tell who connected to the direct-mapping socket: {}", e.getMessage());
             closeQuietly(connection);
             return;
+        }
+        GntfsException refusal = admit(connection, who);
+        if (refusal != null) {
+            refuse(connection, refusal);
+            closeQuietly(connection);
+            return;
+        }
+        Thread worker = new Thread(null, () -> serve(connection, who), "gntfs-direct", THREAD_STACK);
+        worker.setDaemon(true);
+        synchronized (this) {
+            workers.add(worker);
+        }
+        try {
+            worker.start();
+        } catch (Throwable e) {
+            // Out of threads (a pids limit): this client is refused, the socket goes on.
+            log.warn("cannot start a thread for a direct-mapping connection: {}", e.toString());
+            synchronized (this) {
+                workers.remove(worker);
+            }
+            forget(connection, who);
+            refuse(connection, GntfsException.of(Fault.TRY_AGAIN, "the daemon cannot take more connections now"));
+            closeQuietly(connection);
+        }
+    }
+
+    /** Counts the connection in, or says why not. */
+    private synchronized GntfsException admit(UnixSocket connection, Credentials who) {
+        if (closed) {
+            return GntfsException.of(Fault.TRY_AGAIN, "the mount is going away");
         }
         if (connections.size() >= MAX_CONNECTIONS) {
-            refuse(connection, GntfsException.of(Fault.TRY_AGAIN, "%d direct mappings are open, the most this daemon serves",
-                    MAX_CONNECTIONS));
-            closeQuietly(connection);
-            return;
+            return GntfsException.of(Fault.TRY_AGAIN, "%d direct-mapping connections are open, the most this daemon serves",
+                    MAX_CONNECTIONS);
         }
-        Thread worker = new Thread(null, () -> serve(connection), "gntfs-direct", THREAD_STACK);
-        worker.setDaemon(true);
+        if (who.uid() != 0 && connectionsByUser.count(who.uid()) >= MAX_CONNECTIONS_PER_USER) {
+            return GntfsException.of(Fault.TRY_AGAIN, "uid %d has %d direct-mapping connections open, the most one user may",
+                    who.uid(), MAX_CONNECTIONS_PER_USER);
+        }
         connections.add(connection);
-        workers.add(worker);
-        worker.start();
+        connectionsByUser.add(who.uid());
+        return null;
+    }
+
+    private synchronized void forget(UnixSocket connection, Credentials who) {
+        connections.remove(connection);
+        connectionsByUser.remove(who.uid());
     }
 
     /** One connection, from request to the end of the mapping it stands for. */
-    private void serve(UnixSocket connection) {
+    private void serve(UnixSocket connection, Credentials who) {
         try {
-            DirectMapping mapping = answer(connection);
+            DirectMapping mapping = answer(connection, who);
             if (mapping != null) {
                 try {
                     awaitEnd(connection);
@@ -181,8 +226,8 @@ public final class DirectMapServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("direct-mapping connection failed: {}", e.toString());
         } finally {
+            forget(connection, who);
             synchronized (this) {
-                connections.remove(connection);
                 workers.remove(Thread.currentThread());
             }
             closeQuietly(connection);
@@ -190,12 +235,11 @@ public final class DirectMapServer implements AutoCloseable {
     }
 
     /** Reads the request and answers it; returns the mapping now lent, or null if refused. */
-    private DirectMapping answer(UnixSocket connection) throws IOException {
+    private DirectMapping answer(UnixSocket connection, Credentials who) throws IOException {
         RegionTree tree;
         synchronized (this) {
             tree = this.tree;
         }
-        Credentials who = connection.peerCredentials();
         String line = readRequest(connection);
         if (line == null) {
             return null;
@@ -203,8 +247,8 @@ public final class DirectMapServer implements AutoCloseable {
         DirectMapping mapping;
         try {
             DirectProtocol.Request request = DirectProtocol.parseRequest(line);
-            Region region = tree.region(request.path().startsWith("/") ? request.path() : "/" + request.path());
-            AccessCheck.check(who, region, request.write() || !tree.backend().enforcesReadOnlyDescriptors());
+            Region region = AccessCheck.resolve(who, tree, request.path(),
+                    request.write() || !tree.backend().enforcesReadOnlyDescriptors());
             mapping = region.lend(request.write());
         } catch (GntfsException e) {
             log.debug("refused a direct mapping to pid {} uid {}: {}", who.pid(), who.uid(), e.getMessage());
@@ -237,10 +281,12 @@ public final class DirectMapServer implements AutoCloseable {
      */
     private static String readRequest(UnixSocket connection) throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
-        connection.setReceiveTimeout(REQUEST_TIMEOUT);
+        long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
         while (true) {
-            UnixSocket.Received received;
+            byte[] received;
             try {
+                // The deadline is for the whole line: a byte now and then does not keep a thread.
+                connection.setReceiveTimeout(Duration.ofNanos(Math.max(1000, deadline - System.nanoTime())));
                 received = connection.receive(DirectProtocol.MAX_REQUEST);
             } catch (NativeError e) {
                 if (e.is(Errno.EAGAIN)) {
@@ -249,13 +295,10 @@ public final class DirectMapServer implements AutoCloseable {
                 }
                 throw e;
             }
-            if (received.descriptor() >= 0) {
-                Posix.close(received.descriptor());
-            }
-            if (received.data().length == 0) {
+            if (received.length == 0) {
                 return null;
             }
-            request.write(received.data());
+            request.write(received);
             byte[] bytes = request.toByteArray();
             for (int i = 0; i < bytes.length; i++) {
                 if (bytes[i] == '\n') {
@@ -274,7 +317,7 @@ public final class DirectMapServer implements AutoCloseable {
     /** Waits until the client closes its end, dies, or the server closes. Bytes sent meanwhile mean nothing. */
     private static void awaitEnd(UnixSocket connection) {
         try {
-            while (connection.receive(256).data().length > 0) {
+            while (connection.receive(256).length > 0) {
                 // A mapping's connection carries nothing more; reading keeps its buffer empty.
             }
         } catch (NativeError e) {

@@ -34,6 +34,7 @@ public final class UnixSocket implements AutoCloseable {
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int EINTR = 4;
     private static final int ERANGE = 34;
+    private static final int ENOPROTOOPT = 92;
 
     /** {@code sizeof(sun_path)}: a socket's path, with its NUL, fits in 108 bytes. */
     public static final int PATH_MAX = 108;
@@ -86,6 +87,10 @@ public final class UnixSocket implements AutoCloseable {
         @SaveError
         @ssize_t
         long send(int fd, Pointer buffer, @size_t long length, int flags);
+
+        @SaveError
+        @ssize_t
+        long recv(int fd, Pointer buffer, @size_t long length, int flags);
     }
 
     private static final SocketCalls CALLS = LibraryLoader.create(SocketCalls.class).failImmediately().load("c");
@@ -104,6 +109,7 @@ public final class UnixSocket implements AutoCloseable {
         try {
             Pointer address = address(path);
             Posix.check("bind " + path, CALLS.bind(socket.fd, address, (int) address.size()));
+            Reference.reachabilityFence(address);
             Posix.check("listen " + path, CALLS.listen(socket.fd, backlog));
             return socket;
         } catch (NativeError | RuntimeException e) {
@@ -121,6 +127,7 @@ public final class UnixSocket implements AutoCloseable {
             do {
                 result = CALLS.connect(socket.fd, address, (int) address.size());
             } while (result < 0 && RUNTIME.getLastError() == EINTR);
+            Reference.reachabilityFence(address);
             Posix.check("connect " + path, result);
             return socket;
         } catch (NativeError | RuntimeException e) {
@@ -152,7 +159,10 @@ public final class UnixSocket implements AutoCloseable {
         return new UnixSocket(Posix.check("accept", client));
     }
 
-    /** Who is at the other end: pid, uid, gid, and the supplementary groups. */
+    /**
+     * Who is at the other end: pid, uid, gid, and the supplementary groups (none on kernels
+     * before 4.13, which cannot tell them).
+     */
     public Credentials peerCredentials() throws NativeError {
         Pointer credentials = Memory.allocateDirect(RUNTIME, 12, true);
         Pointer length = Memory.allocateDirect(RUNTIME, 4, true);
@@ -171,6 +181,9 @@ public final class UnixSocket implements AutoCloseable {
                 groups.get(0, found, 0, found.length);
                 return ImmutableIntArray.copyOf(found);
             }
+            if (RUNTIME.getLastError() == ENOPROTOOPT) {
+                return ImmutableIntArray.of();
+            }
             if (RUNTIME.getLastError() != ERANGE) {
                 throw new NativeError("getsockopt(SO_PEERGROUPS)", RUNTIME.getLastError());
             }
@@ -186,6 +199,7 @@ public final class UnixSocket implements AutoCloseable {
         timeval.putLong(0, timeout.getSeconds());
         timeval.putLong(8, timeout.getNano() / 1000);
         Posix.check("setsockopt(SO_RCVTIMEO)", CALLS.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16));
+        Reference.reachabilityFence(timeval);
     }
 
     /** Sends all of {@code data}; {@code descriptor}, unless -1, travels with its first byte. */
@@ -212,8 +226,23 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
-    /** Receives up to {@code max} bytes, and a descriptor if one came with them (closed on exec). */
-    public Received receive(int max) throws NativeError {
+    /**
+     * Receives up to {@code max} bytes, and no descriptor: any sent along are closed by the
+     * kernel, never installed here. An empty array means the end of the stream.
+     */
+    public byte[] receive(int max) throws NativeError {
+        Pointer buffer = Memory.allocateDirect(RUNTIME, max, true);
+        int count = (int) retrying("recv", () -> CALLS.recv(fd, buffer, max, 0));
+        byte[] data = new byte[count];
+        buffer.get(0, data, 0, count);
+        return data;
+    }
+
+    /**
+     * Receives up to {@code max} bytes, and a descriptor if one came with them (closed on exec);
+     * further descriptors sent along are closed by the kernel.
+     */
+    public Received receiveWithDescriptor(int max) throws NativeError {
         Pointer buffer = Memory.allocateDirect(RUNTIME, max, true);
         Pointer control = Memory.allocateDirect(RUNTIME, CMSG_SPACE_ONE_FD, true);
         Pointer iovec = iovec(buffer, max);

@@ -111,6 +111,8 @@ class DirectMappingIT {
         assertThat(firstLineAsNobody("own644", false)).startsWith("mapped 4096 ");
         assertThat(firstLineAsNobody("own644", true)).isEqualTo("error EACCES");
         assertThat(firstLineAsNobody("private/open", false)).isEqualTo("error EACCES");
+        // As open(2) would: a name in a directory one cannot search is not even found to be missing.
+        assertThat(firstLineAsNobody("private/missing", false)).isEqualTo("error EACCES");
         try (DirectHolder root = DirectHolder.attempt(List.of(), gntfs.path("own600"), true)) {
             assertThat(root.firstLine()).startsWith("mapped 4096 ");
         }
@@ -124,7 +126,9 @@ class DirectMappingIT {
     }
 
     @Test
-    void aMissingRegionOrAMalformedRequest_getTheErrnoAnOpenWouldGet() {
+    void aMissingRegionOrAMalformedRequest_getTheErrnoAnOpenWouldGet_andDescriptorsSentAlongAreNotKept()
+            throws Exception {
+        long descriptors = openDescriptors();
         String out = Proc.python(RegionMountIT.PY + String.join("\n",
                 "sys.path.insert(0, sys.argv[1])",
                 "from gntfs_direct import Region",
@@ -138,11 +142,12 @@ class DirectMappingIT {
                 "print(name_of(sys.argv[2] + '/missing'))",
                 "s = socket.socket(socket.AF_UNIX)",
                 "s.connect(os.getxattr(sys.argv[2], 'user.gnt.socket').decode())",
-                "s.sendall(b'give me everything\\n')",
+                "socket.send_fds(s, [b'give me everything\\n'], [0, 1, 2])",
                 "print(s.recv(4096).decode().split(' ', 2)[1])"),
                 DirectHolder.EXAMPLES, gntfs.root()).assertOk().out();
 
         assertThat(out).isEqualTo("ENOENT\n22\n");
+        await(() -> openDescriptors() <= descriptors, "descriptors back to " + descriptors);
     }
 
     @Test

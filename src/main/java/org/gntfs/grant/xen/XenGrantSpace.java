@@ -162,8 +162,10 @@ final class XenGrantSpace implements GrantSpace {
     }
 
     /**
-     * Closes the gntalloc file, which ends every grant still in it. Pages that a client still maps
-     * stay granted until it unmaps: gntalloc counts each mapping as a user of the grant.
+     * Closes the daemon's descriptor of the gntalloc file. Once no descriptor of it is left (a
+     * client may still hold the one it was handed), gntalloc ends every grant still in it; pages
+     * that a client still maps stay granted until it unmaps, as gntalloc counts each mapping as a
+     * user of the grant.
      */
     @Override
     public synchronized void close() {
