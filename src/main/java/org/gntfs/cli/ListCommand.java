@@ -44,17 +44,18 @@ final class ListCommand implements Callable<Integer> {
 
     static String toTable(List<GrantsReport.Line> lines) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"PATH", "DOMID", "PAGES", "ACCESS", "GREFS"});
+        rows.add(new String[] {"PATH", "DOMID", "PAGES", "ACCESS", "DIRECT", "GREFS"});
         for (GrantsReport.Line line : lines) {
             rows.add(new String[] {
                 line.path(),
                 Integer.toString(line.domid()),
                 Long.toString(line.pages()),
                 line.writable() ? "rw" : "ro",
+                Integer.toString(line.direct()),
                 GrantsReport.formatRuns(line.grefs())
             });
         }
-        int[] widths = new int[5];
+        int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -64,7 +65,7 @@ final class ListCommand implements Callable<Integer> {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean numeric = i == 1 || i == 2;
+                boolean numeric = i == 1 || i == 2 || i == 4;
                 String cell = numeric ? Strings.padStart(row[i], widths[i], ' ') : Strings.padEnd(row[i], widths[i], ' ');
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
@@ -76,11 +77,12 @@ final class ListCommand implements Callable<Integer> {
     static String toJson(List<GrantsReport.Line> lines) {
         return lines.stream()
                 .map(line -> String.format(
-                        "{\"path\":%s,\"domid\":%d,\"pages\":%d,\"writable\":%b,\"grefs\":[%s]}",
+                        "{\"path\":%s,\"domid\":%d,\"pages\":%d,\"writable\":%b,\"direct\":%d,\"grefs\":[%s]}",
                         jsonString(line.path()),
                         line.domid(),
                         line.pages(),
                         line.writable(),
+                        line.direct(),
                         line.grefs().stream().mapToObj(Integer::toString).collect(Collectors.joining(","))))
                 .collect(Collectors.joining(",\n  ", "[\n  ", "\n]\n"))
                 .replace("[\n  \n]", "[]");

@@ -9,19 +9,19 @@ import org.gntfs.GntfsException;
 
 /**
  * The text of the virtual {@code .grants} file: a header line, then one tab-separated line per
- * live region: path, domid, pages, {@code rw} or {@code ro}, and the grefs as comma-separated runs
- * ({@code 8-11,20}). A region unlinked but still open shows its last path and " (deleted)".
+ * live region: path, domid, pages, {@code rw} or {@code ro}, how many direct mappings hold it,
+ * and the grefs as comma-separated runs ({@code 8-11,20}). A region unlinked but still open shows its last path and " (deleted)".
  * Tabs, newlines and backslashes in paths are written as octal escapes, as in /proc/mounts.
  */
 public final class GrantsReport {
     public static final String FILE_NAME = ".grants";
-    public static final String HEADER = "path\tdomid\tpages\taccess\tgrefs";
+    public static final String HEADER = "path\tdomid\tpages\taccess\tdirect\tgrefs";
     private static final String DELETED = " (deleted)";
 
     private GrantsReport() {}
 
     /** One line of the report, as {@code gntfs list} reads it back. */
-    public record Line(String path, int domid, long pages, boolean writable, ImmutableIntArray grefs) {}
+    public record Line(String path, int domid, long pages, boolean writable, int direct, ImmutableIntArray grefs) {}
 
     public static String render(List<Region> regions) {
         StringBuilder text = new StringBuilder(HEADER).append('\n');
@@ -32,6 +32,7 @@ public final class GrantsReport {
                     .append('\t').append(grant.domid())
                     .append('\t').append(grant.grefs().length())
                     .append('\t').append(grant.writable() ? "rw" : "ro")
+                    .append('\t').append(region.loanCount())
                     .append('\t').append(formatRuns(grant.grefs()))
                     .append('\n');
         }
@@ -46,7 +47,7 @@ public final class GrantsReport {
         ImmutableList.Builder<Line> parsed = ImmutableList.builder();
         for (String line : lines.subList(1, lines.size())) {
             List<String> fields = Splitter.on('\t').splitToList(line);
-            if (fields.size() != 5) {
+            if (fields.size() != 6) {
                 throw GntfsException.of(Fault.INVALID_ARGUMENT, "bad %s line: %s", FILE_NAME, line);
             }
             try {
@@ -55,7 +56,8 @@ public final class GrantsReport {
                         Integer.parseInt(fields.get(1)),
                         Long.parseLong(fields.get(2)),
                         fields.get(3).equals("rw"),
-                        parseRuns(fields.get(4))));
+                        Integer.parseInt(fields.get(4)),
+                        parseRuns(fields.get(5))));
             } catch (NumberFormatException e) {
                 throw GntfsException.causedBy(Fault.INVALID_ARGUMENT, e, "bad %s line: %s", FILE_NAME, line);
             }

@@ -278,7 +278,7 @@ class RegionMountIT {
                 "['12', '0', 'hi']",
                 ""));
         String report = Proc.run(List.of("cat", gntfs.path(".grants").toString())).assertOk().out();
-        assertThat(report).contains("/r\t12\t1\tro\t");
+        assertThat(report).contains("/r\t12\t1\tro\t0\t");
     }
 
     @Test
@@ -389,16 +389,16 @@ class RegionMountIT {
                 gntfs.root()).assertOk();
 
         assertThat(Proc.run(List.of("cat", gntfs.path(".grants").toString())).assertOk().out())
-                .isEqualTo("path\tdomid\tpages\taccess\tgrefs\n/gui/fb\t3\t3\trw\t8-10\n/ring\t0\t1\trw\t11\n");
+                .isEqualTo("path\tdomid\tpages\taccess\tdirect\tgrefs\n/gui/fb\t3\t3\trw\t0\t8-10\n/ring\t0\t1\trw\t0\t11\n");
         assertThat(Proc.gntfs("list", gntfs.root()).assertOk().out()).isEqualTo(String.join("\n",
-                "PATH     DOMID  PAGES  ACCESS  GREFS",
-                "/gui/fb      3      3  rw      8-10",
-                "/ring        0      1  rw      11",
+                "PATH     DOMID  PAGES  ACCESS  DIRECT  GREFS",
+                "/gui/fb      3      3  rw           0  8-10",
+                "/ring        0      1  rw           0  11",
                 ""));
         assertThat(Proc.gntfs("list", gntfs.root(), "--json").assertOk().out()).isEqualTo(String.join("\n",
                 "[",
-                "  {\"path\":\"/gui/fb\",\"domid\":3,\"pages\":3,\"writable\":true,\"grefs\":[8,9,10]},",
-                "  {\"path\":\"/ring\",\"domid\":0,\"pages\":1,\"writable\":true,\"grefs\":[11]}",
+                "  {\"path\":\"/gui/fb\",\"domid\":3,\"pages\":3,\"writable\":true,\"direct\":0,\"grefs\":[8,9,10]},",
+                "  {\"path\":\"/ring\",\"domid\":0,\"pages\":1,\"writable\":true,\"direct\":0,\"grefs\":[11]}",
                 "]",
                 ""));
     }

@@ -374,9 +374,9 @@ class RegionTreeTest {
 
         String report = GrantsReport.render(tree.liveRegions());
 
-        assertThat(report).isEqualTo("path\tdomid\tpages\taccess\tgrefs\n"
-                + "/a\t7\t3\trw\t8-10\n"
-                + "/b\\011c (deleted)\t7\t1\tro\t11\n");
+        assertThat(report).isEqualTo("path\tdomid\tpages\taccess\tdirect\tgrefs\n"
+                + "/a\t7\t3\trw\t0\t8-10\n"
+                + "/b\\011c (deleted)\t7\t1\tro\t0\t11\n");
         assertThat(GrantsReport.parse(report)).extracting(GrantsReport.Line::path).containsExactly("/a", "/b\tc (deleted)");
         b.unhold();
     }
