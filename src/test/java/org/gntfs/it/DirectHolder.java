@@ -50,10 +50,15 @@ final class DirectHolder implements AutoCloseable {
         return holder;
     }
 
-    /** Tries to map, running as {@code prefix} says (e.g. setpriv); see {@link #firstLine()}. */
+    /**
+     * Tries to map, running as {@code prefix} says (e.g. setpriv, then the scripts are run from
+     * copies another user can read); see {@link #firstLine()}.
+     */
     static DirectHolder attempt(List<String> prefix, Path region, boolean write) throws IOException {
+        Path script = prefix.isEmpty() ? SCRIPT : Proc.readableByAll(SCRIPT);
+        Path examples = prefix.isEmpty() ? EXAMPLES : Proc.readableByAll(EXAMPLES);
         return new DirectHolder(ImmutableList.<String>builder().addAll(prefix)
-                .add(SecurityIT.PYTHON, SCRIPT.toString(), EXAMPLES.toString(), region.toString(), write ? "rw" : "r")
+                .add(SecurityIT.PYTHON, script.toString(), examples.toString(), region.toString(), write ? "rw" : "r")
                 .build());
     }
 

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.collect.ImmutableList;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mount, against the simulated table's peer, the FUSE path and each other.
  */
 class DirectMappingIT {
-    static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs(1024, 0);
 
@@ -72,6 +71,8 @@ class DirectMappingIT {
     void twoDirectProcesses_seeEachOthersStoresAtOnce() throws Exception {
         Path ring = region("ring", 0644, 3 * 4096);
         try (DirectHolder left = DirectHolder.map(ring); DirectHolder right = DirectHolder.map(ring)) {
+            assertThat(Proc.gntfs("list", gntfs.root()).assertOk().out())
+                    .isEqualTo("PATH   DOMID  PAGES  ACCESS  DIRECT  GREFS\n/ring      0      3  rw           2  8-10\n");
             assertThat(left.call("write 9000 from-left")).isEqualTo("ok");
             assertThat(right.call("read 9000 9")).isEqualTo("from-left");
             assertThat(right.call("write 10 from-right")).isEqualTo("ok");
@@ -120,7 +121,7 @@ class DirectMappingIT {
     }
 
     private String firstLineAsNobody(String name, boolean write) throws Exception {
-        try (DirectHolder holder = DirectHolder.attempt(AS_NOBODY, gntfs.path(name), write)) {
+        try (DirectHolder holder = DirectHolder.attempt(SecurityIT.AS_NOBODY, gntfs.path(name), write)) {
             return holder.firstLine();
         }
     }
@@ -187,7 +188,7 @@ class DirectMappingIT {
 
             assertThat(holder.call("write 0 still-here")).isEqualTo("ok");
             assertThat(peerRead(holder.gref(0), 0, 10)).isEqualTo("still-here");
-            assertThat(Files.readString(gntfs.path(".grants"))).contains("/ring (deleted)\t0\t2\t");
+            assertThat(Files.readString(gntfs.path(".grants"))).contains("/ring (deleted)\t0\t2\trw\t1\t");
             assertThat(gntfs.grantsInUse()).isEqualTo(2);
 
             holder.finish();
@@ -257,8 +258,9 @@ class DirectMappingIT {
     @Test
     void gntfsMap_saysInOneLineWhyNot() {
         region("own600", 0600, 4096);
-        Proc.Result refused = Proc.run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "java", "-jar", Proc.JAR.toString(), "map", gntfs.path("own600").toString()));
+        Proc.Result refused = Proc.run(ImmutableList.<String>builder().addAll(SecurityIT.AS_NOBODY)
+                .add("java", "-jar", Proc.readableByAll(Proc.JAR).toString(), "map", gntfs.path("own600").toString())
+                .build());
         Proc.Result notGntfs = Proc.gntfs("map", scratch.resolve("x"));
 
         assertThat(refused.exit()).isEqualTo(1);

@@ -5,11 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Runs another OS process to completion, as a user of the mount would. */
 final class Proc {
@@ -74,6 +77,48 @@ final class Proc {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Path readableByAll;
+
+    /**
+     * A copy of {@code file} (or of a directory's files) that another user can read, for the
+     * tests that run as nobody: the checkout itself may be in a directory only its owner enters.
+     * The copies live in one 0755 directory for this JVM, removed when it exits.
+     */
+    static synchronized Path readableByAll(Path file) {
+        try {
+            if (readableByAll == null) {
+                readableByAll = Files.createTempDirectory("gntfs-it-shared-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+                readableByAll.toFile().deleteOnExit();
+            }
+            Path copy = readableByAll.resolve(file.getFileName());
+            if (Files.isDirectory(file)) {
+                Files.createDirectories(copy);
+                copy.toFile().deleteOnExit();
+                try (Stream<Path> children = Files.list(file)) {
+                    for (Path child : (Iterable<Path>) children::iterator) {
+                        if (Files.isRegularFile(child)) {
+                            copyReadable(child, copy.resolve(child.getFileName()));
+                        }
+                    }
+                }
+            } else {
+                copyReadable(file, copy);
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new AssertionError("cannot copy " + file + " for other users", e);
+        }
+    }
+
+    private static void copyReadable(Path from, Path to) throws IOException {
+        if (!Files.exists(to)) {
+            Files.copy(from, to);
+            to.toFile().deleteOnExit();
+        }
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** Runs {@code java -jar target/gntfs.jar} with arguments. */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the peer. Nothing a region holds ever reaches the daemon's log.
  */
 class SecurityIT {
-    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+    static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
     /** The system's Python: one installed under root's home (pyenv) is out of uid 65534's reach. */
     static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final String SECRET = "SECRET-REGION-BYTES-7f3a";
@@ -156,7 +156,7 @@ class SecurityIT {
                 "    print(attempt(os.open, f, os.O_RDONLY), attempt(os.open, f, os.O_RDWR), attempt(os.unlink, f))"),
                 table, spaceOfTheDaemon()).assertOk().out();
         Proc.Result peer = Proc.run(ImmutableList.<String>builder().addAll(AS_NOBODY)
-                .add("java", "-jar", Proc.JAR.toString(), "peer", "read", gntfs.root().toString(), "--as", "0", "--gref", "8")
+                .add("java", "-jar", Proc.readableByAll(Proc.JAR).toString(), "peer", "read", gntfs.root().toString(), "--as", "0", "--gref", "8")
                 .build());
 
         assertThat(out).isEqualTo("EACCES EACCES EPERM\nEACCES EACCES EACCES\n");

@@ -67,8 +67,8 @@ class XenDirectMappingIT {
     void anotherUid_needsWritePermission_evenToMapForReading() throws Exception {
         region("own644", 0644, 4096);
         region("own666", 0666, 4096);
-        try (DirectHolder readOnly = DirectHolder.attempt(DirectMappingIT.AS_NOBODY, gntfs.path("own644"), false);
-                DirectHolder writable = DirectHolder.attempt(DirectMappingIT.AS_NOBODY, gntfs.path("own666"), false)) {
+        try (DirectHolder readOnly = DirectHolder.attempt(SecurityIT.AS_NOBODY, gntfs.path("own644"), false);
+                DirectHolder writable = DirectHolder.attempt(SecurityIT.AS_NOBODY, gntfs.path("own666"), false)) {
             assertThat(readOnly.firstLine()).isEqualTo("error EACCES");
             assertThat(writable.firstLine()).startsWith("mapped 4096 ");
         }
