@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.gntfs.fuse.MountOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,12 +108,38 @@ class FuseMountScriptIT {
         assertThat(options).contains("fuse.gntfs", "default_permissions", "allow_other");
         long pid = daemonPid();
         Path table = tableOfTheMount();
+        Path socket = MountOptions.defaultDirectSocket(mountPoint);
+        assertThat(xattr(mountPoint, "user.gnt.socket")).isEqualTo(socket.toString());
+        assertThat(Files.getAttribute(socket, "unix:mode")).isEqualTo(0140666);
 
         script("-u", mountPoint.toString()).assertOk();
 
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
         assertThat(isMounted()).isFalse();
         assertThat(table).doesNotExist();
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aMountWithoutDirectMapping_saysSoToClients() throws Exception {
+        script(mountPoint.toString(), "--no-direct-socket").assertOk();
+        try {
+            Proc.python(RegionMountIT.PY + "os.ftruncate(os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600), 4096)",
+                    mountPoint.resolve("ring")).assertOk();
+
+            Proc.Result map = Proc.gntfs("map", mountPoint.resolve("ring"));
+
+            assertThat(map.exit()).isEqualTo(1);
+            assertThat(map.err()).isEqualTo("gntfs map: " + mountPoint.resolve("ring")
+                    + " is on a gntfs mount that offers no direct mapping\n");
+            assertThat(MountOptions.defaultDirectSocket(mountPoint)).doesNotExist();
+        } finally {
+            script("-u", mountPoint.toString()).assertOk();
+        }
+    }
+
+    private static String xattr(Path path, String name) {
+        return Proc.run(List.of("getfattr", "--only-values", "-n", name, path.toString())).assertOk().out();
     }
 
     @Test
@@ -131,9 +158,11 @@ class FuseMountScriptIT {
         }
         assertThat(isStale()).isTrue();
 
+        assertThat(MountOptions.defaultDirectSocket(mountPoint)).exists();
         Proc.Result again = script(mountPoint.toString()).assertOk();
 
         assertThat(again.err()).contains("clearing the stale mount");
+        assertThat(xattr(mountPoint, "user.gnt.socket")).isEqualTo(MountOptions.defaultDirectSocket(mountPoint).toString());
         assertThat(daemonPid()).isNotEqualTo(killed);
         assertThat(Files.exists(mountPoint.resolve(".grants"))).isTrue();
         assertThat(orphanTable).doesNotExist();
