@@ -22,7 +22,6 @@ public final class DirectMapping implements AutoCloseable {
 
     private final Region region;
     private final long size;
-    private final long pages;
     private final boolean write;
     private final int domid;
     private final ImmutableList<Segment> segments;
@@ -38,7 +37,6 @@ public final class DirectMapping implements AutoCloseable {
             ImmutableIntArray grefs, int descriptor) {
         this.region = region;
         this.size = size;
-        this.pages = Region.pagesFor(size);
         this.write = write;
         this.domid = domid;
         this.segments = segments;
@@ -56,7 +54,7 @@ public final class DirectMapping implements AutoCloseable {
     }
 
     long pages() {
-        return pages;
+        return Region.pagesFor(size);
     }
 
     /** Whether the borrower asked to write. */

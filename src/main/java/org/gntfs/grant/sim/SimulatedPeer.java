@@ -1,8 +1,5 @@
 package org.gntfs.grant.sim;
 
-import static com.google.common.base.Preconditions.checkPositionIndexes;
-import static com.google.common.base.Preconditions.checkState;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +9,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
+import org.gntfs.grant.MappedPeerPage;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
@@ -54,7 +52,7 @@ public final class SimulatedPeer implements GrantPeer {
             if (write && (flags & TableLayout.GTF_READONLY) != 0) {
                 throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
             }
-            return new Page(gref, mapFrame(gref, memory.frame(gref), write), write);
+            return new MappedPeerPage(mapFrame(gref, memory.frame(gref), write), write, () -> memory.addMapCount(gref, -1));
         } catch (RuntimeException e) {
             memory.addMapCount(gref, -1);
             throw e;
@@ -109,53 +107,6 @@ public final class SimulatedPeer implements GrantPeer {
             memory.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private final class Page implements PeerPage {
-        private final int gref;
-        private final long address;
-        private final boolean writable;
-        private boolean closed;
-
-        Page(int gref, long address, boolean writable) {
-            this.gref = gref;
-            this.address = address;
-            this.writable = writable;
-        }
-
-        @Override
-        public long address() {
-            return address;
-        }
-
-        @Override
-        public byte[] read(int offset, int length) {
-            checkPositionIndexes(offset, offset + length, GrantAllocation.PAGE_SIZE);
-            byte[] data = new byte[length];
-            Posix.MEMORY.getByteArray(address + offset, data, 0, length);
-            return data;
-        }
-
-        @Override
-        public void write(int offset, byte[] data) {
-            checkState(writable, "gref %s is mapped read-only", gref);
-            checkPositionIndexes(offset, offset + data.length, GrantAllocation.PAGE_SIZE);
-            Posix.MEMORY.putByteArray(address + offset, data, 0, data.length);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                try {
-                    Posix.munmap(address, GrantAllocation.PAGE_SIZE);
-                } catch (NativeError e) {
-                    throw new UncheckedIOException(e);
-                } finally {
-                    memory.addMapCount(gref, -1);
-                }
-            }
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.gntfs.grant.xen;
 
-import static com.google.common.base.Preconditions.checkPositionIndexes;
-import static com.google.common.base.Preconditions.checkState;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import jnr.ffi.Pointer;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantPeer;
+import org.gntfs.grant.MappedPeerPage;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
@@ -85,7 +84,7 @@ public final class GntdevPeer implements GrantPeer {
             }
             throw GntfsException.of(Fault.IO_ERROR, "mmap of gref %d through gntdev: %s", gref, Errno.valueOf(errno));
         }
-        return Optional.of(new Page(index, address.address(), write));
+        return Optional.of(new MappedPeerPage(address.address(), write, () -> forget(index)));
     }
 
     /** Drops gntdev's record of a map; a live mapping of it stays valid until munmap. */
@@ -105,56 +104,6 @@ public final class GntdevPeer implements GrantPeer {
             Posix.close(fd);
         } catch (NativeError e) {
             throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
-        }
-    }
-
-    private final class Page implements PeerPage {
-        private final long index;
-        private final long address;
-        private final boolean writable;
-        private boolean closed;
-
-        Page(long index, long address, boolean writable) {
-            this.index = index;
-            this.address = address;
-            this.writable = writable;
-        }
-
-        @Override
-        public long address() {
-            return address;
-        }
-
-        @Override
-        public byte[] read(int offset, int length) {
-            checkPositionIndexes(offset, offset + length, PAGE_SIZE);
-            checkState(!closed, "the page is unmapped");
-            byte[] data = new byte[length];
-            Posix.MEMORY.getByteArray(address + offset, data, 0, length);
-            return data;
-        }
-
-        @Override
-        public void write(int offset, byte[] data) {
-            checkPositionIndexes(offset, offset + data.length, PAGE_SIZE);
-            // A store to a read-only mapping would kill the JVM with SIGSEGV.
-            checkState(writable && !closed, "the page is not mapped for writing");
-            Posix.MEMORY.putByteArray(address + offset, data, 0, data.length);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                Posix.munmap(address, PAGE_SIZE);
-            } catch (NativeError e) {
-                throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
-            } finally {
-                forget(index);
-            }
         }
     }
 }
