@@ -3,7 +3,6 @@ package org.gntfs.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.common.base.Strings;
-import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.gntfs.client.MountFacts;
-import org.gntfs.region.GrantsReport;
+import org.gntfs.protocol.GrantsFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,25 +33,25 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         MountFacts.read(mountPoint, "backend");
-        String report = new String(Files.readAllBytes(mountPoint.resolve(GrantsReport.FILE_NAME)), UTF_8);
-        ImmutableList<GrantsReport.Line> lines = GrantsReport.parse(report);
+        String report = new String(Files.readAllBytes(mountPoint.resolve(GrantsFile.NAME)), UTF_8);
+        List<GrantsFile.Line> lines = GrantsFile.parse(report);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? toJson(lines) : toTable(lines));
         out.flush();
         return 0;
     }
 
-    static String toTable(List<GrantsReport.Line> lines) {
+    static String toTable(List<GrantsFile.Line> lines) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PATH", "DOMID", "PAGES", "ACCESS", "DIRECT", "GREFS"});
-        for (GrantsReport.Line line : lines) {
+        for (GrantsFile.Line line : lines) {
             rows.add(new String[] {
                 line.path(),
                 Integer.toString(line.domid()),
                 Long.toString(line.pages()),
                 line.writable() ? "rw" : "ro",
                 Integer.toString(line.direct()),
-                GrantsReport.formatRuns(line.grefs())
+                GrantsFile.formatRuns(line.grefs())
             });
         }
         int[] widths = new int[rows.get(0).length];
@@ -74,7 +73,7 @@ final class ListCommand implements Callable<Integer> {
         return table.toString();
     }
 
-    static String toJson(List<GrantsReport.Line> lines) {
+    static String toJson(List<GrantsFile.Line> lines) {
         return lines.stream()
                 .map(line -> String.format(
                         "{\"path\":%s,\"domid\":%d,\"pages\":%d,\"writable\":%b,\"direct\":%d,\"grefs\":[%s]}",
@@ -83,7 +82,7 @@ final class ListCommand implements Callable<Integer> {
                         line.pages(),
                         line.writable(),
                         line.direct(),
-                        line.grefs().stream().mapToObj(Integer::toString).collect(Collectors.joining(","))))
+                        line.grefs().stream().map(String::valueOf).collect(Collectors.joining(","))))
                 .collect(Collectors.joining(",\n  ", "[\n  ", "\n]\n"))
                 .replace("[\n  \n]", "[]");
     }

@@ -5,8 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.gntfs.client.DirectMapException;
 import org.gntfs.client.GntRegion;
-import org.gntfs.direct.DirectMapException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,7 +44,7 @@ final class MapCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.println("size " + region.size());
             out.println("domid " + region.domid());
-            out.println("grefs " + region.grefs().stream().mapToObj(Integer::toString).collect(Collectors.joining(" ")));
+            out.println("grefs " + region.grefs().stream().map(String::valueOf).collect(Collectors.joining(" ")));
             out.flush();
             while (System.in.read() >= 0) {
                 // Held until standard input ends: a shell's "gntfs map X < fifo", or a ^D.

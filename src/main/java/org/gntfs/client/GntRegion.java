@@ -1,24 +1,20 @@
 package org.gntfs.client;
 
-import static com.google.common.base.Preconditions.checkState;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
-import com.google.common.base.MoreObjects;
-import com.google.common.primitives.ImmutableIntArray;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import org.gntfs.GntfsException;
-import org.gntfs.direct.DirectMapException;
-import org.gntfs.direct.DirectProtocol;
+import java.util.List;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
-import org.gntfs.region.DirectMapping.Segment;
-import org.gntfs.region.Region;
+import org.gntfs.protocol.DirectProtocol;
+import org.gntfs.protocol.Pages;
+import org.gntfs.protocol.Segment;
 
 /**
  * A region of a gntfs mount with its granted pages mapped straight into this process: stores are
@@ -72,18 +68,19 @@ public final class GntRegion implements AutoCloseable {
         Path root;
         try {
             root = MountFacts.mountRootOf(directory);
-        } catch (GntfsException e) {
+        } catch (IOException e) {
             throw new IOException(region + " is not on a gntfs mount", e);
         }
         String socket;
         try {
             socket = MountFacts.read(root, "socket");
-        } catch (GntfsException e) {
+        } catch (IOException e) {
             throw new IOException(region + " is on a gntfs mount that offers no direct mapping", e);
         }
         UnixSocket connection = UnixSocket.connect(Path.of(socket));
         try {
-            connection.send(DirectProtocol.request("/" + root.relativize(real), access == Access.READ_WRITE), -1);
+            var request = new DirectProtocol.Request("/" + root.relativize(real), access == Access.READ_WRITE);
+            connection.send(DirectProtocol.request(request), -1);
             return receive(connection, access);
         } catch (IOException | RuntimeException e) {
             connection.close();
@@ -108,26 +105,37 @@ public final class GntRegion implements AutoCloseable {
                 }
                 text.write(received.data());
             }
-            DirectProtocol.Answer answer = DirectProtocol.parseAnswer(text.toString(UTF_8));
-            checkState(descriptor >= 0, "the daemon's answer carried no descriptor");
-            long length = Region.pagesFor(answer.size()) * PAGE_SIZE;
-            long address = Posix.reserve(length);
-            try {
-                int protection = access == Access.READ_WRITE ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ;
-                for (Segment segment : answer.segments()) {
-                    Posix.mmapFixed(address + segment.regionOffset(), descriptor, segment.descriptorOffset(),
-                            segment.length(), protection);
-                }
-            } catch (NativeError e) {
-                Posix.munmap(address, length);
-                throw e;
+            DirectProtocol.Reply reply = DirectProtocol.parseReply(text.toString(UTF_8));
+            if (reply instanceof DirectProtocol.Refusal refusal) {
+                throw new DirectMapException(refusal.errno(), refusal.message());
             }
-            return new GntRegion(connection, answer, address, length);
+            DirectProtocol.Answer answer = (DirectProtocol.Answer) reply;
+            if (descriptor < 0) {
+                throw new IOException("the daemon's answer carried no descriptor");
+            }
+            long length = Pages.pagesFor(answer.size()) * PAGE_SIZE;
+            return new GntRegion(connection, answer, map(answer, descriptor, length, access), length);
         } finally {
             if (descriptor >= 0) {
                 Posix.close(descriptor);
             }
         }
+    }
+
+    /** Reserves {@code length} bytes for the region's whole pages and places each segment of the descriptor there. */
+    private static long map(DirectProtocol.Answer answer, int descriptor, long length, Access access) throws NativeError {
+        long address = Posix.reserve(length);
+        try {
+            int protection = access == Access.READ_WRITE ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ;
+            for (Segment segment : answer.segments()) {
+                Posix.mmapFixed(address + segment.regionOffset(), descriptor, segment.descriptorOffset(),
+                        segment.length(), protection);
+            }
+        } catch (NativeError e) {
+            Posix.munmap(address, length);
+            throw e;
+        }
+        return address;
     }
 
     /** Where the region's first byte is mapped; valid until {@link #close()}. */
@@ -141,14 +149,16 @@ public final class GntRegion implements AutoCloseable {
     }
 
     /** A buffer over the region's bytes (at most 2 GiB of them), in native order; unusable after close. */
-    public ByteBuffer buffer() {
-        checkState(!closed, "closed");
+    public synchronized ByteBuffer buffer() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
         ByteBuffer bytes = Posix.MEMORY.newDirectByteBuffer(address, (int) Math.min(size(), Integer.MAX_VALUE));
         return bytes.order(ByteOrder.nativeOrder());
     }
 
-    /** The grant references of the region's pages, in order: what the peer maps. */
-    public ImmutableIntArray grefs() {
+    /** The grant references of the region's pages, in order: what the peer maps. Immutable. */
+    public List<Integer> grefs() {
         return answer.grefs();
     }
 
@@ -177,6 +187,6 @@ public final class GntRegion implements AutoCloseable {
 
     @Override
     public String toString() {
-        return MoreObjects.toStringHelper(this).add("size", size()).add("domid", domid()).add("grefs", grefs()).toString();
+        return "GntRegion{size=" + size() + ", domid=" + domid() + ", grefs=" + grefs() + "}";
     }
 }

@@ -3,8 +3,6 @@ package org.gntfs.direct;
 import static com.google.common.base.Preconditions.checkState;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.google.common.collect.HashMultiset;
-import com.google.common.collect.Multiset;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import jnr.constants.platform.Errno;
 import org.gntfs.Errnos;
@@ -23,6 +22,9 @@ import org.gntfs.GntfsException;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.nativeio.UnixSocket.Credentials;
+import org.gntfs.protocol.DirectProtocol;
+import org.gntfs.protocol.Segment;
+import org.gntfs.protocol.WireFormatException;
 import org.gntfs.region.DirectMapping;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
@@ -39,10 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class DirectMapServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectMapServer.class);
     private static final int BACKLOG = 64;
-    /** Each connection costs a thread while it holds a mapping; past this many, new ones are refused. */
-    static final int MAX_CONNECTIONS = 4096;
-    /** So that one user cannot take every connection from the others; root is not counted against it. */
-    static final int MAX_CONNECTIONS_PER_USER = 1024;
     /** A client that connects must ask at once: a silent one would keep a thread for nothing. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final long THREAD_STACK = 256 * 1024;
@@ -54,13 +52,13 @@ public final class DirectMapServer implements AutoCloseable {
     private final Thread acceptor;
 
     @GuardedBy("this")
+    private final ConnectionLimits limits;
+
+    @GuardedBy("this")
     private RegionTree tree;
 
     @GuardedBy("this")
     private final Set<UnixSocket> connections = new HashSet<>();
-
-    @GuardedBy("this")
-    private final Multiset<Integer> connectionsByUser = HashMultiset.create();
 
     @GuardedBy("this")
     private final Set<Thread> workers = new HashSet<>();
@@ -68,9 +66,10 @@ public final class DirectMapServer implements AutoCloseable {
     @GuardedBy("this")
     private boolean closed;
 
-    private DirectMapServer(Path path, UnixSocket listener) {
+    private DirectMapServer(Path path, UnixSocket listener, ConnectionLimits limits) {
         this.path = path;
         this.listener = listener;
+        this.limits = limits;
         this.acceptor = new Thread(null, this::acceptLoop, "gntfs-direct-accept", THREAD_STACK);
         this.acceptor.setDaemon(true);
     }
@@ -81,6 +80,10 @@ public final class DirectMapServer implements AutoCloseable {
      * died is replaced; a live one, or anything that is not a socket, is not.
      */
     public static DirectMapServer bind(Path path) throws IOException {
+        return bind(path, new ConnectionLimits());
+    }
+
+    static DirectMapServer bind(Path path, ConnectionLimits limits) throws IOException {
         removeIfStale(path);
         UnixSocket listener = UnixSocket.listen(path, BACKLOG);
         try {
@@ -90,7 +93,7 @@ public final class DirectMapServer implements AutoCloseable {
             Files.deleteIfExists(path);
             throw e;
         }
-        return new DirectMapServer(path, listener);
+        return new DirectMapServer(path, listener, limits);
     }
 
     /** Starts answering, with the regions of {@code regions}. */
@@ -194,22 +197,17 @@ public final class DirectMapServer implements AutoCloseable {
         if (closed) {
             return GntfsException.of(Fault.TRY_AGAIN, "the mount is going away");
         }
-        if (connections.size() >= MAX_CONNECTIONS) {
-            return GntfsException.of(Fault.TRY_AGAIN, "%d direct-mapping connections are open, the most this daemon serves",
-                    MAX_CONNECTIONS);
-        }
-        if (who.uid() != 0 && connectionsByUser.count(who.uid()) >= MAX_CONNECTIONS_PER_USER) {
-            return GntfsException.of(Fault.TRY_AGAIN, "uid %d has %d direct-mapping connections open, the most one user may",
-                    who.uid(), MAX_CONNECTIONS_PER_USER);
+        Optional<String> tooMany = limits.admit(who.uid());
+        if (tooMany.isPresent()) {
+            return GntfsException.of(Fault.TRY_AGAIN, "%s", tooMany.get());
         }
         connections.add(connection);
-        connectionsByUser.add(who.uid());
         return null;
     }
 
     private synchronized void forget(UnixSocket connection, Credentials who) {
         connections.remove(connection);
-        connectionsByUser.remove(who.uid());
+        limits.release(who.uid());
     }
 
     /** One connection, from request to the end of the mapping it stands for. */
@@ -246,7 +244,7 @@ public final class DirectMapServer implements AutoCloseable {
         }
         DirectMapping mapping;
         try {
-            DirectProtocol.Request request = DirectProtocol.parseRequest(line);
+            DirectProtocol.Request request = parseRequest(line);
             Region region = AccessCheck.resolve(who, tree, request.path(),
                     request.write() || !tree.backend().enforcesReadOnlyDescriptors());
             mapping = region.lend(request.write());
@@ -256,9 +254,10 @@ public final class DirectMapServer implements AutoCloseable {
             return null;
         }
         try {
-            connection.send(DirectProtocol.answerHead(mapping), mapping.descriptor());
+            DirectProtocol.Answer answer = answerFor(mapping);
+            connection.send(DirectProtocol.answerHead(answer), mapping.descriptor());
             mapping.closeDescriptor();
-            connection.send(DirectProtocol.answerBody(mapping), -1);
+            connection.send(DirectProtocol.answerBody(answer), -1);
             log.debug("lent {} ({} bytes) to pid {} uid {}", mapping.region().path(), mapping.size(), who.pid(), who.uid());
             return mapping;
         } catch (IOException | RuntimeException e) {
@@ -267,9 +266,26 @@ public final class DirectMapServer implements AutoCloseable {
         }
     }
 
+    /** The request on {@code line}; one that is not one is refused with EINVAL, as a bad argument to open would be. */
+    private static DirectProtocol.Request parseRequest(String line) {
+        try {
+            return DirectProtocol.parseRequest(line);
+        } catch (WireFormatException e) {
+            throw GntfsException.of(Fault.INVALID_ARGUMENT, "%s", e.getMessage());
+        }
+    }
+
+    private static DirectProtocol.Answer answerFor(DirectMapping mapping) {
+        List<Segment> segments = mapping.segments().stream()
+                .map(segment -> new Segment(segment.regionOffset(), segment.length(), segment.descriptorOffset()))
+                .toList();
+        return new DirectProtocol.Answer(mapping.size(), mapping.domid(), mapping.write(), segments,
+                mapping.grefs().asList());
+    }
+
     private static void refuse(UnixSocket connection, GntfsException why) {
         try {
-            connection.send(DirectProtocol.error(Errnos.of(why.fault()), why.getMessage()), -1);
+            connection.send(DirectProtocol.refusal(new DirectProtocol.Refusal(Errnos.of(why.fault()), why.getMessage())), -1);
         } catch (NativeError e) {
             log.debug("could not tell a direct-mapping client why not: {}", e.getMessage());
         }

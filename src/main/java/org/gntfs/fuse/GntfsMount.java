@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.gntfs.direct.DirectMapServer;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.protocol.MountTable;
 import org.gntfs.region.RegionTree;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

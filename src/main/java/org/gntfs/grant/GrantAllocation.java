@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkElementIndex;
 import com.google.common.base.MoreObjects;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
+import org.gntfs.protocol.Pages;
 
 /**
  * One allocation from a {@link GrantBackend}: a run of pages granted to one domain, each under its
@@ -14,8 +15,8 @@ import com.google.common.primitives.ImmutableLongArray;
  * backend.
  */
 public final class GrantAllocation {
-    /** Xen's page size, which is also the unit of every grant. */
-    public static final int PAGE_SIZE = 4096;
+    /** Xen's page size, which is also the unit of every grant: the protocol's, for the grant layer. */
+    public static final int PAGE_SIZE = Pages.PAGE_SIZE;
 
     private final int domid;
     private final boolean writable;

@@ -1,7 +1,5 @@
 package org.gntfs.nativeio;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,7 +26,9 @@ public final class MappedFile implements AutoCloseable {
 
     /** Sizes a new, empty file (made by the caller with the permissions it wants) and maps it. */
     public static MappedFile sizeAndMap(Path path, long length) throws IOException {
-        checkArgument(length > 0, "cannot map %s bytes", length);
+        if (length <= 0) {
+            throw new IllegalArgumentException("cannot map " + length + " bytes");
+        }
         int fd = Posix.open(path, Posix.O_RDWR | Posix.O_NOFOLLOW, 0);
         try {
             Posix.ftruncate(fd, length);
@@ -68,7 +68,9 @@ public final class MappedFile implements AutoCloseable {
      * accesses through VarHandles. It must not be used after {@link #close()}.
      */
     public ByteBuffer buffer(int bytes) {
-        checkArgument(bytes <= length, "%s bytes exceed the %s-byte mapping", bytes, length);
+        if (bytes > length) {
+            throw new IllegalArgumentException(bytes + " bytes exceed the " + length + "-byte mapping");
+        }
         return Posix.MEMORY.newDirectByteBuffer(address, bytes).order(ByteOrder.nativeOrder());
     }
 

@@ -1,12 +1,12 @@
 package org.gntfs.nativeio;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.google.common.primitives.ImmutableIntArray;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -45,7 +45,11 @@ public final class UnixSocket implements AutoCloseable {
     private static final int CMSG_SPACE_ONE_FD = 24;
 
     /** What the kernel recorded of the process at the other end when it connected. */
-    public record Credentials(int pid, int uid, int gid, ImmutableIntArray groups) {}
+    public record Credentials(int pid, int uid, int gid, List<Integer> groups) {
+        public Credentials {
+            groups = List.copyOf(groups);
+        }
+    }
 
     /** Bytes received, and the descriptor that came with them, or -1. At end of stream, no bytes. */
     public record Received(byte[] data, int descriptor) {}
@@ -143,7 +147,9 @@ public final class UnixSocket implements AutoCloseable {
     /** {@code struct sockaddr_un} for {@code path}, sized as bind and connect want it. */
     private static Pointer address(Path path) {
         byte[] name = path.toString().getBytes(UTF_8);
-        checkArgument(name.length < PATH_MAX, "the socket path %s is longer than %s bytes", path, PATH_MAX - 1);
+        if (name.length >= PATH_MAX) {
+            throw new IllegalArgumentException("the socket path " + path + " is longer than " + (PATH_MAX - 1) + " bytes");
+        }
         Pointer address = Memory.allocateDirect(RUNTIME, 2 + name.length + 1, true);
         address.putShort(0, (short) AF_UNIX);
         address.put(2, name, 0, name.length);
@@ -171,7 +177,7 @@ public final class UnixSocket implements AutoCloseable {
         return new Credentials(credentials.getInt(0), credentials.getInt(4), credentials.getInt(8), peerGroups());
     }
 
-    private ImmutableIntArray peerGroups() throws NativeError {
+    private List<Integer> peerGroups() throws NativeError {
         for (int room = 64; ; room *= 4) {
             Pointer groups = Memory.allocateDirect(RUNTIME, room * 4, true);
             Pointer length = Memory.allocateDirect(RUNTIME, 4, true);
@@ -179,10 +185,10 @@ public final class UnixSocket implements AutoCloseable {
             if (CALLS.getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, length) == 0) {
                 int[] found = new int[length.getInt(0) / 4];
                 groups.get(0, found, 0, found.length);
-                return ImmutableIntArray.copyOf(found);
+                return Arrays.stream(found).boxed().toList();
             }
             if (RUNTIME.getLastError() == ENOPROTOOPT) {
-                return ImmutableIntArray.of();
+                return List.of();
             }
             if (RUNTIME.getLastError() != ERANGE) {
                 throw new NativeError("getsockopt(SO_PEERGROUPS)", RUNTIME.getLastError());
@@ -204,7 +210,9 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Sends all of {@code data}; {@code descriptor}, unless -1, travels with its first byte. */
     public void send(byte[] data, int descriptor) throws NativeError {
-        checkArgument(data.length > 0, "a descriptor travels with at least one byte");
+        if (data.length == 0) {
+            throw new IllegalArgumentException("a descriptor travels with at least one byte");
+        }
         Pointer buffer = Memory.allocateDirect(RUNTIME, data.length, true);
         buffer.put(0, data, 0, data.length);
         int sent = 0;

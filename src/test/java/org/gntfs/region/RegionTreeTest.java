@@ -16,6 +16,7 @@ import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.grant.sim.SimulatedPeer;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.protocol.GrantsFile;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -362,7 +363,7 @@ class RegionTreeTest {
     }
 
     @Test
-    void report_listsLiveRegionsWithRuns() {
+    void report_listsLiveRegionsWithRuns() throws IOException {
         Region a = tree.create("/a", 0600, 0, 0);
         a.resize(3 * 4096, T0);
         tree.mkdir("/d", 0755, 0, 0);
@@ -377,7 +378,7 @@ class RegionTreeTest {
         assertThat(report).isEqualTo("path\tdomid\tpages\taccess\tdirect\tgrefs\n"
                 + "/a\t7\t3\trw\t0\t8-10\n"
                 + "/b\\011c (deleted)\t7\t1\tro\t0\t11\n");
-        assertThat(GrantsReport.parse(report)).extracting(GrantsReport.Line::path).containsExactly("/a", "/b\tc (deleted)");
+        assertThat(GrantsFile.parse(report)).extracting(GrantsFile.Line::path).containsExactly("/a", "/b\tc (deleted)");
         b.unhold();
     }
 }

@@ -1,8 +1,7 @@
-package org.gntfs.fuse;
+package org.gntfs.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.google.common.base.Splitter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,25 +14,30 @@ public final class MountTable {
     public static final String GNTFS_TYPE = "fuse.gntfs";
 
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-    private static final Splitter FIELDS = Splitter.on(' ');
 
     private MountTable() {}
 
     /** The filesystem type mounted on exactly {@code mountPoint}, the topmost if several are stacked. */
     public static Optional<String> typeAt(Path mountPoint) throws IOException {
+        return typeAt(mountPoint, Files.readAllLines(MOUNTINFO, UTF_8));
+    }
+
+    /**
+     * The type that the lines of a mountinfo file give the mount on exactly {@code mountPoint}.
+     * A line is {@code ID PARENT MAJOR:MINOR ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - TYPE SOURCE
+     * SUPER-OPTIONS}, the kernel escaping space, tab, newline and backslash in paths; a line not
+     * of that shape is skipped.
+     */
+    static Optional<String> typeAt(Path mountPoint, List<String> mountinfo) {
         String target = mountPoint.toAbsolutePath().normalize().toString();
         String type = null;
-        for (String line : Files.readAllLines(MOUNTINFO, UTF_8)) {
-            List<String> fields = FIELDS.splitToList(line);
+        for (String line : mountinfo) {
+            List<String> fields = List.of(line.split(" ", -1));
             int separator = fields.indexOf("-");
-            if (separator > 4 && separator + 1 < fields.size() && unescape(fields.get(4)).equals(target)) {
+            if (separator > 4 && separator + 1 < fields.size() && OctalEscape.unescape(fields.get(4)).equals(target)) {
                 type = fields.get(separator + 1);
             }
         }
         return Optional.ofNullable(type);
-    }
-
-    private static String unescape(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 }

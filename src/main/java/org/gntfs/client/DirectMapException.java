@@ -1,8 +1,8 @@
-package org.gntfs.direct;
+package org.gntfs.client;
 
 import java.io.IOException;
 
-/** The daemon refused a direct mapping, with the errno a system call would have given. */
+/** The daemon refused a direct mapping, with the errno an open of the same path would have given. */
 public final class DirectMapException extends IOException {
     private static final long serialVersionUID = 1L;
 
