@@ -13,7 +13,7 @@ import java.io.ByteArrayOutputStream;
 public final class OctalEscape {
     private OctalEscape() {}
 
-    /** {@code text} with each backslash, and each character of {@code special}, written as {@code \ooo}. */
+    /** {@code text} with each backslash, and each (ASCII) character of {@code special}, written as {@code \ooo}. */
     public static String escape(String text, String special) {
         StringBuilder escaped = new StringBuilder(text.length());
         for (char c : text.toCharArray()) {
