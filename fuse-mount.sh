@@ -10,7 +10,8 @@
 # sources are newer, creates the mount point, clears a stale mount a killed daemon left there,
 # starts the daemon in the background and returns once the mount answers (exit 0), or prints
 # why it did not (exit 1; 2 for bad arguments). The daemon's log is in $GNTFS_RUN_DIR.
-# Unmounting waits until the daemon has released every grant and exited.
+# Unmounting refuses any mount but gntfs (the topmost one on MOUNTPOINT), and waits until the
+# daemon has released every grant and exited.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +42,30 @@ is_stale() {
     local out
     out=$(LC_ALL=C stat -f "$1" 2>&1) && return 1
     [[ $out == *"not connected"* ]]
+}
+
+# The file-system type of the topmost mount on exactly $1, or nothing if $1 is no mount point.
+# mountinfo writes a space, tab, newline and backslash in a path as \040 \011 \012 \134, so the
+# path is escaped the same way and compared whole; ENVIRON keeps awk from reading its backslashes.
+mount_type() {
+    local path
+    path=$(realpath -m "$1")
+    path=${path//\\/\\134}; path=${path// /\\040}; path=${path//$'\t'/\\011}; path=${path//$'\n'/\\012}
+    GNTFS_MOUNT_POINT=$path awk '
+        $5 == ENVIRON["GNTFS_MOUNT_POINT"] {
+            for (i = 7; $i != "-"; i++) {}
+            order[++n] = $1; type[$1] = $(i + 1); covered[$2] = 1
+        }
+        END { for (k = n; k > 0; k--) if (!(order[k] in covered)) { print type[order[k]]; exit } }
+    ' /proc/self/mountinfo
+}
+
+# Dies unless the topmost mount on $1 is gntfs: only a gntfs mount is ever unmounted or detached.
+require_gntfs() {
+    local type
+    type=$(mount_type "$1")
+    [ -n "$type" ] || die "$1 is not mounted"
+    [ "$type" = fuse.gntfs ] || die "$1 is a $type mount, not gntfs: left as it is"
 }
 
 daemon_pid_of() {
@@ -75,12 +100,12 @@ build_if_needed() {
 
 unmount() {
     local mnt=$1 pid
+    require_gntfs "$mnt"
     if is_stale "$mnt"; then
         fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
         rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
         return 0
     fi
-    mountpoint -q "$mnt" || die "$mnt is not mounted"
     pid=$(daemon_pid_of "$mnt")
     if ! out=$(fusermount -u "$mnt" 2>&1); then
         die "cannot unmount $mnt: ${out##*: }"
@@ -116,6 +141,7 @@ done
 install_missing
 build_if_needed
 if is_stale "$mnt"; then
+    require_gntfs "$mnt"
     echo "fuse-mount.sh: clearing the stale mount a dead daemon left on $mnt" >&2
     fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
 fi

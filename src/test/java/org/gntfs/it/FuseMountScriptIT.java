@@ -200,6 +200,56 @@ class FuseMountScriptIT {
         assertThat(isMounted()).isFalse();
     }
 
+    /** A path with a space and a backslash proves that mountinfo's escapes are read. */
+    @Test
+    void unmountingAMountThatIsNotGntfs_refusesAndLeavesItMounted() throws IOException {
+        Path scratch = directory.resolve("scratch tmpfs\\1");
+        Files.createDirectories(scratch);
+        Proc.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m", "gntfs-it-scratch", scratch.toString())).assertOk();
+        try {
+            Files.writeString(scratch.resolve("kept"), "still here");
+
+            Proc.Result result = script("-u", scratch.toString());
+
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.err()).isEqualTo("fuse-mount.sh: " + scratch + " is a tmpfs mount, not gntfs: left as it is\n");
+            assertThat(Proc.run(List.of("mountpoint", "-q", scratch.toString())).exit()).isZero();
+            assertThat(Files.readString(scratch.resolve("kept"))).isEqualTo("still here");
+        } finally {
+            Proc.run(List.of("umount", scratch.toString())).assertOk();
+        }
+    }
+
+    /**
+     * A FUSE mount of another type whose server is gone: neither {@code -u} nor a mount over it
+     * may detach it, though it is as stale as a killed gntfs daemon's.
+     */
+    @Test
+    void aStaleFuseMountThatIsNotGntfs_isNeitherDetachedNorMountedOver() throws IOException {
+        Files.createDirectories(mountPoint);
+        // The /dev/fuse descriptor closes when python exits: the mount is left without a server.
+        Proc.python("import os, subprocess, sys\n"
+                + "fd = os.open('/dev/fuse', os.O_RDWR)\n"
+                + "subprocess.run(['mount', '-i', '-t', 'fuse', '-o', f'fd={fd},rootmode=40000,user_id=0,group_id=0,"
+                + "subtype=other', 'gntfs-it-other', sys.argv[1]], pass_fds=[fd], check=True)",
+                mountPoint).assertOk();
+        try {
+            assertThat(isStale()).isTrue();
+            String refusal = "fuse-mount.sh: " + mountPoint + " is a fuse.other mount, not gntfs: left as it is\n";
+
+            Proc.Result unmount = script("-u", mountPoint.toString());
+            Proc.Result mountOver = script(mountPoint.toString());
+
+            assertThat(unmount.exit()).isEqualTo(1);
+            assertThat(unmount.err()).isEqualTo(refusal);
+            assertThat(mountOver.exit()).isEqualTo(1);
+            assertThat(mountOver.err()).endsWith(refusal);
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).contains(" fuse.other gntfs-it-other ");
+        } finally {
+            Proc.run(List.of("umount", "-l", mountPoint.toString())).assertOk();
+        }
+    }
+
     @Test
     void unmountingWhatIsNotMounted_saysSo() throws IOException {
         Files.createDirectories(mountPoint);
