@@ -21,8 +21,8 @@
 #   -h, --help                 this text
 #
 # Mounting installs what is missing (as root, with apt-get; scripts/install-deps.sh), builds
-# target/gntfs.jar if the sources are newer, installs the gntfs command (as root:
-# /usr/local/bin/gntfs), creates the mount point, clears a stale mount a killed gntfs daemon left
+# target/gntfs.jar if the sources are newer, installs the gntfs command, mount helper and systemd
+# unit (as root; scripts/install-command.sh), creates the mount point, clears a stale mount a killed gntfs daemon left
 # there, starts the daemon in the background and returns once the mount answers (exit 0), or
 # prints why it did not (exit 1; 2 for bad arguments). The daemon appends to its log in RUN_DIR
 # (RUN_DIR is $GNTFS_RUN_DIR, else /run/gntfs as root, else $XDG_RUNTIME_DIR/gntfs).
@@ -30,7 +30,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-jar=$here/target/gntfs.jar
+if [ -f "$here/pom.xml" ]; then
+    checkout=true jar=$here/target/gntfs.jar command=$here/bin/gntfs
+else
+    # Installed by scripts/install-command.sh as PREFIX/lib/gntfs/fuse-mount.sh, beside the jar.
+    checkout=false jar=$here/gntfs.jar command=$here/../../bin/gntfs
+fi
 run_dir=${GNTFS_RUN_DIR:-$( [ "$(id -u)" = 0 ] && echo /run/gntfs || echo "${XDG_RUNTIME_DIR:-/tmp}/gntfs" )}
 ready_timeout=${GNTFS_READY_TIMEOUT:-60}
 
@@ -139,12 +144,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-deps=()
-[ -f "$jar" ] || deps+=(--for-build)
-"$here/scripts/install-deps.sh" "${deps[@]}" || exit 1
-"$here/scripts/build-jar.sh" || exit 1
-if [ "$(id -u)" = 0 ]; then
-    "$here/scripts/install-command.sh"
+if $checkout; then
+    deps=()
+    [ -f "$jar" ] || deps+=(--for-build)
+    "$here/scripts/install-deps.sh" "${deps[@]}" || exit 1
+    "$here/scripts/build-jar.sh" || exit 1
+    if [ "$(id -u)" = 0 ]; then
+        "$here/scripts/install-command.sh"
+    fi
 fi
 if is_stale "$mnt"; then
     require_gntfs "$mnt"
@@ -163,7 +170,7 @@ fi
 # The daemon runs from its own copy of the jar: a rebuild rewrites target/gntfs.jar under it.
 daemon_jar=$(jar_file "$mnt")
 cp "$jar" "$daemon_jar"
-daemon_cmd=(env GNTFS_JAR="$daemon_jar" "$here/bin/gntfs" mount "$mnt" "${daemon_args[@]}")
+daemon_cmd=(env GNTFS_JAR="$daemon_jar" "$command" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
     exec "${daemon_cmd[@]}"
 fi

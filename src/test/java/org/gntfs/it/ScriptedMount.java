@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A mount point in a test's temporary directory, mounted and unmounted with {@code fuse-mount.sh}
  * as a user does, with the script's run directory and install prefix in that directory too (the
- * gntfs command goes to {@code PREFIX/bin}, not to the machine's /usr/local).
+ * gntfs command, mount helper and unit go to {@code PREFIX}, not to /usr/local and /sbin).
  */
 final class ScriptedMount implements AutoCloseable {
     static final Path SCRIPT = Path.of("fuse-mount.sh").toAbsolutePath();
@@ -35,7 +35,8 @@ final class ScriptedMount implements AutoCloseable {
     /** Runs fuse-mount.sh with these arguments. */
     Proc.Result script(String... args) {
         List<String> command = new ArrayList<>(List.of(
-                "env", "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, SCRIPT.toString()));
+                "env", "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin"),
+                SCRIPT.toString()));
         command.addAll(List.of(args));
         return Proc.run(command);
     }
