@@ -32,5 +32,10 @@ install -d -m 0755 "$prefix/bin" "$prefix/lib/gntfs" "$prefix/lib/systemd/system
 place "$prefix/lib/gntfs/gntfs.jar" 0644 <"$here/target/gntfs.jar"
 place "$prefix/lib/gntfs/fuse-mount.sh" 0755 <"$here/fuse-mount.sh"
 place "$prefix/bin/gntfs" 0755 <"$here/bin/gntfs"
-with_prefix "$here/packaging/gntfs.service" | place "$prefix/lib/systemd/system/gntfs.service" 0644
+unit=$prefix/lib/systemd/system/gntfs.service
+if ! with_prefix "$here/packaging/gntfs.service" | cmp -s - "$unit"; then
+    with_prefix "$here/packaging/gntfs.service" | place "$unit" 0644
+    # A running systemd reads a changed unit file only when told to.
+    [ ! -d /run/systemd/system ] || systemctl daemon-reload
+fi
 with_prefix "$here/packaging/mount.fuse.gntfs" | place "$sbin/mount.fuse.gntfs" 0755
