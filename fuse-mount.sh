@@ -1,25 +1,51 @@
 #!/usr/bin/env bash
 # Mount gntfs, or unmount it.
 #
-#   fuse-mount.sh [MOUNTPOINT] [--backend auto|sim|xen] [--domid N] [--limit PAGES] [--foreground]
-#                 [--keep-cache] [--no-writeback-tuning] [--cache-timeout SECONDS]
-#                 [--direct-socket PATH | --no-direct-socket]
+#   fuse-mount.sh [MOUNTPOINT] [OPTIONS] [-- DAEMON-OPTIONS]
 #   fuse-mount.sh -u MOUNTPOINT
 #
-# Mounting installs what is missing (as root, with apt-get), builds target/gntfs.jar if the
-# sources are newer, creates the mount point, clears a stale mount a killed daemon left there,
-# starts the daemon in the background and returns once the mount answers (exit 0), or prints
-# why it did not (exit 1; 2 for bad arguments). The daemon's log is in $GNTFS_RUN_DIR.
+#   MOUNTPOINT                 where to mount (default /run/gnt)
+#   --backend auto|sim|xen     where grants come from (default auto: xen if /dev/xen/gntalloc exists)
+#   --domid N                  the domain new regions are granted to (default 0)
+#   --limit PAGES              the simulated grant pool (default 32768)
+#   --table-dir DIR            where the simulated grant table lives (default /dev/shm)
+#   --cache-timeout SECONDS    how long the kernel caches names and attributes (default 3600)
+#   --keep-cache               keep the page cache across opens
+#   --no-writeback-tuning      keep the kernel's per-mount dirty limit
+#   --fuse-debug               log every FUSE request
+#   --direct-socket PATH       the direct-mapping socket (default MOUNTPOINT.sock)
+#   --no-direct-socket         offer no direct mapping
+#   --foreground               run the daemon in this terminal instead of the background
+#   -- DAEMON-OPTIONS          passed to `gntfs mount` as they are (gntfs mount --help lists them)
+#   -u MOUNTPOINT              unmount; refuses any mount but gntfs (the topmost on MOUNTPOINT)
+#   -h, --help                 this text
+#
+# Mounting installs what is missing (as root, with apt-get; scripts/install-deps.sh), builds
+# target/gntfs.jar if the sources are newer, installs the gntfs command, mount helper and systemd
+# unit (as root; scripts/install-command.sh), creates the mount point, clears a stale mount a killed gntfs daemon left
+# there, starts the daemon in the background and returns once the mount answers (exit 0), or
+# prints why it did not (exit 1; 2 for bad arguments). The daemon appends to its log in RUN_DIR
+# (RUN_DIR is $GNTFS_RUN_DIR, else /run/gntfs as root, else $XDG_RUNTIME_DIR/gntfs).
 # Unmounting waits until the daemon has released every grant and exited.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-jar=$here/target/gntfs.jar
+if [ -f "$here/pom.xml" ]; then
+    checkout=true jar=$here/target/gntfs.jar command=$here/bin/gntfs
+else
+    # Installed by scripts/install-command.sh as PREFIX/lib/gntfs/fuse-mount.sh, beside the jar.
+    checkout=false jar=$here/gntfs.jar command=$here/../../bin/gntfs
+fi
 run_dir=${GNTFS_RUN_DIR:-$( [ "$(id -u)" = 0 ] && echo /run/gntfs || echo "${XDG_RUNTIME_DIR:-/tmp}/gntfs" )}
 ready_timeout=${GNTFS_READY_TIMEOUT:-60}
 
 die() { echo "fuse-mount.sh: $*" >&2; exit 1; }
-usage() { echo "fuse-mount.sh: $* (usage: fuse-mount.sh [MOUNTPOINT] [--backend auto|sim|xen] [--domid N] [--limit PAGES] [--foreground] | -u MOUNTPOINT)" >&2; exit 2; }
+# The comment at the top, with the run directory this invocation would use.
+help() {
+    sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' \
+        -e "s|^(RUN_DIR is .*|(RUN_DIR is $run_dir here; GNTFS_RUN_DIR sets another).|"
+}
+usage() { echo "fuse-mount.sh: $* (usage: fuse-mount.sh [MOUNTPOINT] [OPTIONS] [-- DAEMON-OPTIONS] | -u MOUNTPOINT; --help lists the options)" >&2; exit 2; }
 
 # Polls until "$@" succeeds or $1 seconds pass: no fixed sleeps, the condition decides.
 wait_for() {
@@ -43,46 +69,50 @@ is_stale() {
     [[ $out == *"not connected"* ]]
 }
 
+# The file-system type of the topmost mount on exactly $1, or nothing if $1 is no mount point.
+# mountinfo writes a space, tab, newline and backslash in a path as \040 \011 \012 \134, so the
+# path is escaped the same way and compared whole; ENVIRON keeps awk from reading its backslashes.
+mount_type() {
+    local path
+    path=$(realpath -m "$1")
+    path=${path//\\/\\134}; path=${path// /\\040}; path=${path//$'\t'/\\011}; path=${path//$'\n'/\\012}
+    GNTFS_MOUNT_POINT=$path awk '
+        $5 == ENVIRON["GNTFS_MOUNT_POINT"] {
+            for (i = 7; $i != "-"; i++) {}
+            order[++n] = $1; type[$1] = $(i + 1); covered[$2] = 1
+        }
+        END { for (k = n; k > 0; k--) if (!(order[k] in covered)) { print type[order[k]]; exit } }
+    ' /proc/self/mountinfo
+}
+
+# Dies unless the topmost mount on $1 is gntfs: only a gntfs mount is ever unmounted or detached.
+require_gntfs() {
+    local type
+    type=$(mount_type "$1")
+    [ -n "$type" ] || die "$1 is not mounted"
+    [ "$type" = fuse.gntfs ] || die "$1 is a $type mount, not gntfs: left as it is"
+}
+
 daemon_pid_of() {
     # The live mount names its daemon; the pid file is the fallback for a mount that hangs.
     getfattr --only-values -n user.gnt.pid "$1" 2>/dev/null || cat "$(pid_file "$1")" 2>/dev/null || true
 }
 
-install_missing() {
-    local missing=()
-    ldconfig -p | grep -q 'libfuse\.so\.2' || missing+=(libfuse2)
-    command -v fusermount3 >/dev/null || missing+=(fuse3)
-    command -v getfattr >/dev/null || missing+=(attr)
-    command -v java >/dev/null || missing+=(default-jre-headless)
-    if [ ! -f "$jar" ] && ! command -v mvn >/dev/null; then missing+=(maven default-jdk-headless); fi
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ]; then
-        die "missing ${missing[*]}; install them with: sudo apt-get install ${missing[*]}"
-    fi
-    echo "fuse-mount.sh: installing ${missing[*]}" >&2
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
-}
-
-build_if_needed() {
-    if [ -f "$jar" ] && [ -z "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-        return 0
-    fi
-    command -v mvn >/dev/null || die "target/gntfs.jar is missing or stale and Maven is not installed"
-    echo "fuse-mount.sh: building $jar" >&2
-    (cd "$here" && mvn -B -q package -Dmaven.test.skip=true >&2) || die "the build failed"
-}
-
 unmount() {
     local mnt=$1 pid
+    require_gntfs "$mnt"
     if is_stale "$mnt"; then
         fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
         rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
         return 0
     fi
-    mountpoint -q "$mnt" || die "$mnt is not mounted"
     pid=$(daemon_pid_of "$mnt")
     if ! out=$(fusermount -u "$mnt" 2>&1); then
+        if [[ $out == *busy* ]]; then
+            echo "fuse-mount.sh: cannot unmount $mnt: it is busy; these processes use it:" >&2
+            fuser -vm "$mnt" >&2 || true
+            die "stop them and run -u again, or detach it now with: fusermount -u -z $mnt (the daemon exits once they let go)"
+        fi
         die "cannot unmount $mnt: ${out##*: }"
     fi
     if [ -n "$pid" ] && ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
@@ -102,39 +132,60 @@ fi
 positional=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --backend|--domid|--limit|--cache-timeout|--direct-socket)
+        --backend|--domid|--limit|--table-dir|--cache-timeout|--direct-socket)
             [ $# -ge 2 ] || usage "$1 needs a value"
             daemon_args+=("$1" "$2"); shift 2 ;;
-        --keep-cache|--no-writeback-tuning|--no-direct-socket) daemon_args+=("$1"); shift ;;
+        --keep-cache|--no-writeback-tuning|--fuse-debug|--no-direct-socket) daemon_args+=("$1"); shift ;;
         --foreground) foreground=true; shift ;;
-        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --) shift; daemon_args+=("$@"); break ;;
+        -h|--help) help; exit 0 ;;
         -*) usage "unknown option $1" ;;
         *) [ $positional -eq 0 ] || usage "only one MOUNTPOINT"; mnt=$1; positional=1; shift ;;
     esac
 done
 
-install_missing
-build_if_needed
+if $checkout; then
+    deps=()
+    [ -f "$jar" ] || deps+=(--for-build)
+    "$here/scripts/install-deps.sh" "${deps[@]}" || exit 1
+    "$here/scripts/build-jar.sh" || exit 1
+    if [ "$(id -u)" = 0 ]; then
+        "$here/scripts/install-command.sh"
+    fi
+fi
 if is_stale "$mnt"; then
+    require_gntfs "$mnt"
     echo "fuse-mount.sh: clearing the stale mount a dead daemon left on $mnt" >&2
     fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
 fi
 mountpoint -q "$mnt" && die "$mnt is already mounted"
-mkdir -p "$mnt" "$run_dir"
+mkdir -p "$mnt"
+mkdir -p "$(dirname "$run_dir")"
+[ -e "$run_dir" ] || mkdir -m 0700 "$run_dir"
+# The log, pid and jar go there: a directory someone else controls could point them elsewhere.
+if [ -L "$run_dir" ] || [ ! -O "$run_dir" ]; then
+    die "$run_dir is not a directory of yours; set GNTFS_RUN_DIR to one"
+fi
 
 # The daemon runs from its own copy of the jar: a rebuild rewrites target/gntfs.jar under it.
 daemon_jar=$(jar_file "$mnt")
 cp "$jar" "$daemon_jar"
-java_cmd=(java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -Xmn12m -Xms32m -jar "$daemon_jar" mount "$mnt" "${daemon_args[@]}")
+daemon_cmd=(env GNTFS_JAR="$daemon_jar" "$command" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
-    exec "${java_cmd[@]}"
+    exec "${daemon_cmd[@]}"
 fi
 
+# Appended, so a crashed daemon's last words outlive the next mount; past 1 MiB the log moves
+# to .log.1, which keeps the run before.
 log=$(log_file "$mnt")
+if [ "$(stat -c %s "$log" 2>/dev/null || echo 0)" -gt 1048576 ]; then
+    mv -f "$log" "$log.1"
+fi
+echo "=== $(date -u '+%F %T UTC'): fuse-mount.sh mounts $mnt" >>"$log"
 # Job control gives the daemon its own process group, away from the terminal's Ctrl-C, and
 # keeps SIGINT deliverable: without it, bash starts background commands with SIGINT ignored.
 set -m
-"${java_cmd[@]}" >"$log" 2>&1 </dev/null &
+"${daemon_cmd[@]}" >>"$log" 2>&1 </dev/null &
 pid=$!
 set +m
 echo "$pid" >"$(pid_file "$mnt")"

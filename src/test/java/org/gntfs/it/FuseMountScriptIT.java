@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.gntfs.fuse.MountOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -19,63 +19,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code fuse-mount.sh}: the way users mount and unmount, with the daemon in the background. */
 class FuseMountScriptIT {
-    private static final Path SCRIPT = Path.of("fuse-mount.sh").toAbsolutePath();
-
     @TempDir
     Path directory;
 
+    private ScriptedMount mount;
     private Path mountPoint;
-    private Path runDirectory;
 
     @BeforeEach
     void paths() {
-        mountPoint = directory.resolve("gnt");
-        runDirectory = directory.resolve("run");
+        mount = new ScriptedMount(directory);
+        mountPoint = mount.mountPoint();
     }
 
-    /** Whatever a test left mounted goes, and its daemon with it. */
     @AfterEach
     void cleanUp() throws Exception {
-        if (isStale() || isMounted()) {
-            Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
-        }
-        Path pidFile = pidFile();
-        if (Files.exists(pidFile)) {
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-        }
-    }
-
-    private Proc.Result script(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                "env", "GNTFS_RUN_DIR=" + runDirectory, SCRIPT.toString()));
-        command.addAll(List.of(args));
-        return Proc.run(command);
-    }
-
-    private Path pidFile() {
-        return stateFile(".pid");
-    }
-
-    /** The daemon's log, as fuse-mount.sh names it. */
-    private Path logFile() {
-        return stateFile(".log");
-    }
-
-    private Path stateFile(String suffix) {
-        return runDirectory.resolve("gntfs" + mountPoint.toString().replace('/', '_') + suffix);
-    }
-
-    private long daemonPid() throws IOException {
-        return Long.parseLong(Files.readString(pidFile()).trim());
-    }
-
-    private boolean isMounted() {
-        return Proc.run(List.of("mountpoint", "-q", mountPoint.toString())).exit() == 0;
-    }
-
-    private boolean isStale() {
-        return Proc.run(List.of("stat", "-f", mountPoint.toString())).err().contains("not connected");
+        mount.close();
     }
 
     private Path tableOfTheMount() {
@@ -93,7 +51,7 @@ class FuseMountScriptIT {
 
     @Test
     void mount_returnsOnceUsable_andUnmountWaitsUntilTheDaemonIsGone() throws Exception {
-        Proc.Result mounted = script(mountPoint.toString(), "--limit", "100", "--domid", "4").assertOk();
+        Proc.Result mounted = mount.script(mountPoint.toString(), "--limit", "100", "--domid", "4").assertOk();
 
         assertThat(mounted.out()).startsWith("fuse-mount.sh: gntfs mounted on " + mountPoint);
         assertThat(Files.readString(mountPoint.resolve(".grants"), UTF_8)).startsWith("path\tdomid");
@@ -106,23 +64,23 @@ class FuseMountScriptIT {
                 .findFirst()
                 .orElseThrow();
         assertThat(options).contains("fuse.gntfs", "default_permissions", "allow_other");
-        long pid = daemonPid();
+        long pid = mount.daemonPid();
         Path table = tableOfTheMount();
         Path socket = MountOptions.defaultDirectSocket(mountPoint);
         assertThat(xattr(mountPoint, "user.gnt.socket")).isEqualTo(socket.toString());
         assertThat(Files.getAttribute(socket, "unix:mode")).isEqualTo(0140666);
 
-        script("-u", mountPoint.toString()).assertOk();
+        mount.script("-u", mountPoint.toString()).assertOk();
 
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
-        assertThat(isMounted()).isFalse();
+        assertThat(mount.isMounted()).isFalse();
         assertThat(table).doesNotExist();
         assertThat(socket).doesNotExist();
     }
 
     @Test
     void aMountWithoutDirectMapping_saysSoToClients() throws Exception {
-        script(mountPoint.toString(), "--no-direct-socket").assertOk();
+        mount.script(mountPoint.toString(), "--no-direct-socket").assertOk();
         try {
             Proc.python(RegionMountIT.PY + "os.ftruncate(os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600), 4096)",
                     mountPoint.resolve("ring")).assertOk();
@@ -134,7 +92,7 @@ class FuseMountScriptIT {
                     + " is on a gntfs mount that offers no direct mapping\n");
             assertThat(MountOptions.defaultDirectSocket(mountPoint)).doesNotExist();
         } finally {
-            script("-u", mountPoint.toString()).assertOk();
+            mount.script("-u", mountPoint.toString()).assertOk();
         }
     }
 
@@ -144,8 +102,8 @@ class FuseMountScriptIT {
 
     @Test
     void aKilledDaemon_failsTheMappingsHeldOnItWithoutHanging_andTheNextMountClearsWhatItLeft() throws Exception {
-        script(mountPoint.toString()).assertOk();
-        long killed = daemonPid();
+        mount.script(mountPoint.toString()).assertOk();
+        long killed = mount.daemonPid();
         Path orphanTable = tableOfTheMount();
         try (MappingHolder fb = new MappingHolder(mountPoint.resolve("fb"));
                 MappingHolder ring = new MappingHolder(mountPoint.resolve("ring"))) {
@@ -156,54 +114,143 @@ class FuseMountScriptIT {
                 assertThat(holder.touch()).isEqualTo("fault SIGBUS pread ENOTCONN msync ENOTCONN munmap ok close ENOTCONN");
             }
         }
-        assertThat(isStale()).isTrue();
+        assertThat(mount.isStale()).isTrue();
 
         assertThat(MountOptions.defaultDirectSocket(mountPoint)).exists();
-        Proc.Result again = script(mountPoint.toString()).assertOk();
+        Proc.Result again = mount.script(mountPoint.toString()).assertOk();
 
         assertThat(again.err()).contains("clearing the stale mount");
         assertThat(xattr(mountPoint, "user.gnt.socket")).isEqualTo(MountOptions.defaultDirectSocket(mountPoint).toString());
-        assertThat(daemonPid()).isNotEqualTo(killed);
+        assertThat(mount.daemonPid()).isNotEqualTo(killed);
+        assertThat(Files.readAllLines(mount.logFile()).stream().filter(line -> line.startsWith("=== ")))
+                .as("the killed daemon's log is kept, the new one appended")
+                .hasSize(2);
         assertThat(Files.exists(mountPoint.resolve(".grants"))).isTrue();
         assertThat(orphanTable).doesNotExist();
-        script("-u", mountPoint.toString()).assertOk();
+        mount.script("-u", mountPoint.toString()).assertOk();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
     void aSignal_unmountsAndReleasesEverything(String signal) throws Exception {
-        script(mountPoint.toString()).assertOk();
+        mount.script(mountPoint.toString()).assertOk();
         Proc.python(RegionMountIT.PY + "os.ftruncate(os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600), 8192)",
                 mountPoint.resolve("region")).assertOk();
-        long pid = daemonPid();
+        long pid = mount.daemonPid();
         Path table = tableOfTheMount();
 
         Proc.run(List.of("kill", "-" + signal, Long.toString(pid))).assertOk();
         awaitExit(pid);
 
-        assertThat(isMounted()).isFalse();
-        assertThat(isStale()).isFalse();
+        assertThat(mount.isMounted()).isFalse();
+        assertThat(mount.isStale()).isFalse();
         assertThat(table).doesNotExist();
         // The table warns when it is closed with grants still in use.
-        assertThat(Files.readString(logFile())).doesNotContain("still in use", "ERROR", "Exception");
+        assertThat(Files.readString(mount.logFile())).doesNotContain("still in use", "ERROR", "Exception");
     }
 
     @Test
     void badArguments_exitTwoAndMountNothing() {
-        Proc.Result unknown = script(mountPoint.toString(), "--bogus");
-        Proc.Result badLimit = script(mountPoint.toString(), "--limit", "0");
+        Proc.Result unknown = mount.script(mountPoint.toString(), "--bogus");
+        Proc.Result badLimit = mount.script(mountPoint.toString(), "--limit", "0");
 
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).startsWith("fuse-mount.sh: unknown option --bogus");
         assertThat(badLimit.exit()).isEqualTo(2);
         assertThat(badLimit.err()).contains("--limit must be from 1 to 16777216, not 0");
-        assertThat(isMounted()).isFalse();
+        assertThat(mount.isMounted()).isFalse();
+    }
+
+    /** A path with a space and a backslash proves that mountinfo's escapes are read. */
+    @Test
+    void unmountingAMountThatIsNotGntfs_refusesAndLeavesItMounted() throws IOException {
+        Path scratch = directory.resolve("scratch tmpfs\\1");
+        Files.createDirectories(scratch);
+        Proc.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m", "gntfs-it-scratch", scratch.toString())).assertOk();
+        try {
+            Files.writeString(scratch.resolve("kept"), "still here");
+
+            Proc.Result result = mount.script("-u", scratch.toString());
+
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.err()).isEqualTo("fuse-mount.sh: " + scratch + " is a tmpfs mount, not gntfs: left as it is\n");
+            assertThat(Proc.run(List.of("mountpoint", "-q", scratch.toString())).exit()).isZero();
+            assertThat(Files.readString(scratch.resolve("kept"))).isEqualTo("still here");
+        } finally {
+            Proc.run(List.of("umount", scratch.toString())).assertOk();
+        }
+    }
+
+    /**
+     * A FUSE mount of another type whose server is gone: neither {@code -u} nor a mount over it
+     * may detach it, though it is as stale as a killed gntfs daemon's.
+     */
+    @Test
+    void aStaleFuseMountThatIsNotGntfs_isNeitherDetachedNorMountedOver() throws IOException {
+        Files.createDirectories(mountPoint);
+        // The /dev/fuse descriptor closes when python exits: the mount is left without a server.
+        Proc.python("import os, subprocess, sys\n"
+                + "fd = os.open('/dev/fuse', os.O_RDWR)\n"
+                + "subprocess.run(['mount', '-i', '-t', 'fuse', '-o', f'fd={fd},rootmode=40000,user_id=0,group_id=0,"
+                + "subtype=other', 'gntfs-it-other', sys.argv[1]], pass_fds=[fd], check=True)",
+                mountPoint).assertOk();
+        try {
+            assertThat(mount.isStale()).isTrue();
+            String refusal = "fuse-mount.sh: " + mountPoint + " is a fuse.other mount, not gntfs: left as it is\n";
+
+            Proc.Result unmount = mount.script("-u", mountPoint.toString());
+            Proc.Result mountOver = mount.script(mountPoint.toString());
+
+            assertThat(unmount.exit()).isEqualTo(1);
+            assertThat(unmount.err()).isEqualTo(refusal);
+            assertThat(mountOver.exit()).isEqualTo(1);
+            assertThat(mountOver.err()).endsWith(refusal);
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).contains(" fuse.other gntfs-it-other ");
+        } finally {
+            Proc.run(List.of("umount", "-l", mountPoint.toString())).assertOk();
+        }
+    }
+
+    @Test
+    void unmountingABusyMount_namesTheProcessesHoldingItAndHowToForceIt() throws Exception {
+        mount.script(mountPoint.toString()).assertOk();
+        Process holder = new ProcessBuilder("sleep", "60").directory(mountPoint.toFile()).start();
+        try {
+            Proc.Result busy = mount.script("-u", mountPoint.toString());
+
+            assertThat(busy.exit()).isEqualTo(1);
+            assertThat(busy.err())
+                    .contains("cannot unmount " + mountPoint + ": it is busy")
+                    .containsPattern("(?m)^\\S*\\s+\\S+\\s+" + holder.pid() + " .*sleep$")
+                    .endsWith("fusermount -u -z " + mountPoint + " (the daemon exits once they let go)\n");
+            assertThat(mount.isMounted()).isTrue();
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+        mount.script("-u", mountPoint.toString()).assertOk();
+    }
+
+    /** Every option the script takes is in its help, and the run directory is the real one. */
+    @Test
+    void help_listsEveryOption_andTheRunDirectory() throws IOException {
+        String help = mount.script("--help").assertOk().out();
+
+        List<String> options = Files.readAllLines(ScriptedMount.SCRIPT).stream()
+                .filter(line -> line.matches(" {8}-[-a-z|]*\\).*"))
+                .flatMap(line -> List.of(line.substring(0, line.indexOf(')')).trim().split("\\|")).stream())
+                .toList();
+        assertThat(options).contains("--backend", "--fuse-debug", "--foreground", "--");
+        for (String option : options) {
+            assertThat(help).containsPattern("(?m)^ +(-h, )?" + Pattern.quote(option) + "[ ,]");
+        }
+        assertThat(help).contains("RUN_DIR is " + directory.resolve("run") + " here").doesNotContain("$GNTFS_RUN_DIR");
     }
 
     @Test
     void unmountingWhatIsNotMounted_saysSo() throws IOException {
         Files.createDirectories(mountPoint);
-        Proc.Result result = script("-u", mountPoint.toString());
+        Proc.Result result = mount.script("-u", mountPoint.toString());
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).isEqualTo("fuse-mount.sh: " + mountPoint + " is not mounted\n");
