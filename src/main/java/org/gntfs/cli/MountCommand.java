@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.gntfs.fuse.GntfsMount;
-import org.gntfs.fuse.MountOptions;
+import org.gntfs.daemon.GntfsMount;
+import org.gntfs.daemon.MountOptions;
 import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.nativeio.UnixSocket;
@@ -80,7 +80,7 @@ final class MountCommand implements Callable<Integer> {
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
                 directSocket != null);
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
-        Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "gntfs-shutdown"));
+        mount.closeOnShutdown();
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
                 mountPoint, grants.name(), grants.usage().limit(), ProcessHandle.current().pid());
