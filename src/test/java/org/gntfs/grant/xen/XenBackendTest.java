@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantBackendProvider;
+import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.PoolSettings;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
@@ -161,8 +163,9 @@ class XenBackendTest {
 
     @Test
     void autoResolvesToXen_whereGntallocExists() throws Exception {
-        assertThat(Backends.Kind.AUTO.resolve()).isEqualTo(Backends.Kind.XEN);
-        try (GrantBackend opened = Backends.open(Backends.Kind.AUTO, 1, Path.of("/dev/shm"))) {
+        GrantBackendProvider auto = GrantBackendProviders.auto();
+        assertThat(auto.name()).isEqualTo("xen");
+        try (GrantBackend opened = auto.open(new PoolSettings(1, Path.of("/dev/shm")))) {
             assertThat(opened.name()).isEqualTo("xen");
             assertThat(opened.usage().limit()).isEqualTo(backend.usage().limit());
         }
