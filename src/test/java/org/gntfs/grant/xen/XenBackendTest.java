@@ -20,12 +20,14 @@ import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The gntalloc backend and the gntdev peer against the real hypervisor, in dom0: grants made to
  * domain 0 are self-grants that dom0 maps back. Runs only in a Xen domain (mvn -Pxen).
  */
+@Tag("xen")
 class XenBackendTest {
     private static final byte[] HELLO = "hello from the peer".getBytes(StandardCharsets.US_ASCII);
 
