@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-xen-suite.sh CLASSPATH - runs the Xen test classes (every test class whose name contains
-# "Xen") with the JUnit console launcher, in a real Xen domain:
+# run-xen-suite.sh CLASSPATH - runs the Xen test classes (every test class tagged @Tag("xen"))
+# with the JUnit console launcher, in a real Xen domain:
 #   - here, when this machine is a Xen domain with /dev/xen/gntalloc;
 #   - otherwise inside a dom0 booted under QEMU by ../shared/xen-qemu/run-in-dom0.sh, which sees
 #     the host's root read-only and the project read-write, so the classes compiled on the host run
@@ -40,7 +40,7 @@ if [ -e /dev/xen/gntalloc ]; then
     status=0
     timeout --preserve-status -s QUIT "${GNTFS_XEN_DUMP_AFTER:-400}" \
         java -XX:TieredStopAtLevel=1 -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
-        --scan-classpath target/test-classes --include-classname '.*Xen.*' \
+        --scan-classpath target/test-classes --include-classname '.*' --include-tag xen \
         --reports-dir "$reports" --details verbose --disable-banner --disable-ansi-colors --fail-if-no-tests \
         || status=$?
     [ -n "${GNTFS_XEN_DOM0:-}" ] || summarize

@@ -34,6 +34,7 @@ public final class Main implements Runnable {
 
     static int execute(String... args) {
         CommandLine commandLine = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        MountCommand.describeBackends(commandLine.getSubcommands().get("mount").getCommandSpec());
         commandLine.setParameterExceptionHandler((e, ignored) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println(qualifiedName(e.getCommandLine()) + ": " + e.getMessage()

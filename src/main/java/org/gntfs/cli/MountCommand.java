@@ -4,11 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.gntfs.fuse.GntfsMount;
-import org.gntfs.fuse.MountOptions;
-import org.gntfs.grant.Backends;
+import org.gntfs.daemon.GntfsMount;
+import org.gntfs.daemon.MountOptions;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantBackendProvider;
+import org.gntfs.grant.GrantBackendProviders;
+import org.gntfs.grant.PoolSettings;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.region.Xattrs;
 import picocli.CommandLine;
@@ -30,9 +33,10 @@ final class MountCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
     Path mountPoint;
 
-    @Option(names = "--backend", paramLabel = "auto|sim|xen", defaultValue = "auto",
-            description = "Where grants come from (default: ${DEFAULT-VALUE}: xen when /dev/xen/gntalloc exists).")
-    Backends.Kind backend;
+    /** Its label and help name the registered backends: see {@link #describeBackends}. */
+    @Option(names = "--backend", defaultValue = GrantBackendProviders.AUTO, converter = BackendChoice.class,
+            completionCandidates = BackendChoice.Names.class)
+    GrantBackendProvider backend;
 
     @Option(names = "--domid", paramLabel = "N", defaultValue = "0",
             description = "The domain new regions are granted to (default: ${DEFAULT-VALUE}).")
@@ -74,13 +78,13 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        GrantBackend grants = Backends.open(backend, limit, tableDirectory);
+        GrantBackend grants = backend.open(new PoolSettings(limit, tableDirectory));
         MountOptions options = new MountOptions(
                 mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug,
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
                 directSocket != null);
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
-        Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "gntfs-shutdown"));
+        mount.closeOnShutdown();
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
                 mountPoint, grants.name(), grants.usage().limit(), ProcessHandle.current().pid());
@@ -88,6 +92,25 @@ final class MountCommand implements Callable<Integer> {
         mount.awaitUnmounted();
         mount.close();
         return 0;
+    }
+
+    /**
+     * Gives {@code --backend} of the {@code mount} command its label ({@code auto|sim|xen}) and its
+     * help from the registered backends; annotations can only hold constants.
+     */
+    static void describeBackends(CommandLine.Model.CommandSpec mount) {
+        CommandLine.Model.OptionSpec option = mount.findOption("--backend");
+        List<String> autoRules = GrantBackendProviders.byPriority().stream()
+                .filter(provider -> !provider.availableWhen().isEmpty())
+                .map(provider -> provider.name() + " " + provider.availableWhen())
+                .toList();
+        String description = "Where grants come from (default: ${DEFAULT-VALUE}"
+                + (autoRules.isEmpty() ? "" : ": " + String.join(", ", autoRules)) + ").";
+        mount.remove(option);
+        mount.addOption(option.toBuilder()
+                .paramLabel(String.join("|", new BackendChoice.Names()))
+                .description(description)
+                .build());
     }
 
     private void validate() {

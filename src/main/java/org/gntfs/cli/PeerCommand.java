@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,10 +11,8 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.client.MountFacts;
 import org.gntfs.grant.GrantAllocation;
+import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.GrantPeer;
-import org.gntfs.grant.sim.SimulatedPeer;
-import org.gntfs.grant.sim.TableLayout;
-import org.gntfs.grant.xen.GntdevPeer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,20 +44,10 @@ final class PeerCommand implements Runnable {
 
         GrantPeer attach() throws IOException {
             String backend = MountFacts.read(mountPoint, "backend");
-            if (backend.equals("xen")) {
-                return GntdevPeer.open();
-            }
-            if (!backend.equals("sim")) {
-                throw GntfsException.of(Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend);
-            }
-            Path table = Path.of(MountFacts.read(mountPoint, "table"));
-            // The table is the daemon's owner-only file; say so rather than print a bare EACCES.
-            if (!Files.isReadable(table) || !Files.isWritable(table)) {
-                throw GntfsException.of(Fault.ACCESS_DENIED,
-                        "only root or the user that mounted %s may act as its peer (%s is theirs alone)",
-                        mountPoint, table);
-            }
-            return SimulatedPeer.attach(table);
+            return GrantBackendProviders.named(backend)
+                    .orElseThrow(() -> GntfsException.of(
+                            Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend))
+                    .attachPeer(mountPoint, name -> MountFacts.read(mountPoint, name));
         }
     }
 
@@ -201,13 +188,12 @@ final class PeerCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             try (GrantPeer peer = target.attach()) {
-                if (!(peer instanceof SimulatedPeer simulated)) {
-                    throw GntfsException.of(Fault.NOT_SUPPORTED, "event counts exist on the simulated table only");
-                }
-                if (port < 0 || port >= TableLayout.EVENT_PORTS) {
+                GrantPeer.EventCounts events = peer.eventCounts().orElseThrow(() -> GntfsException.of(
+                        Fault.NOT_SUPPORTED, "event counts exist on the simulated table only"));
+                if (port < 0 || port >= events.ports()) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port + " is not a port");
                 }
-                spec.commandLine().getOut().println(simulated.eventCount(port));
+                spec.commandLine().getOut().println(events.count(port));
                 spec.commandLine().getOut().flush();
             }
             return 0;

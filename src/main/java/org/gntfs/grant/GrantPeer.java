@@ -1,5 +1,7 @@
 package org.gntfs.grant;
 
+import java.util.Optional;
+
 /**
  * The other side of a grant: a foreign domain that maps a page by its grant reference, as Xen's
  * gntdev lets a peer do. Used by {@code gntfs peer} to check what a region really shares.
@@ -13,8 +15,22 @@ public interface GrantPeer extends AutoCloseable {
      */
     PeerPage map(int domid, int gref, boolean write);
 
+    /** How often each event port was signalled, where the backend counts it (the simulated table does). */
+    default Optional<EventCounts> eventCounts() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
+
+    /** The signals of a backend's event ports, as a peer sees them. */
+    interface EventCounts {
+        /** The ports are 0 to {@code ports() - 1}. */
+        int ports();
+
+        /** How often {@code port} has been signalled by an unmap notification. */
+        int count(int port);
+    }
 
     /** One granted page as the peer maps it; valid until closed. */
     interface PeerPage extends AutoCloseable {

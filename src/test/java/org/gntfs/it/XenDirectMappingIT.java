@@ -11,6 +11,7 @@ import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.xen.GntdevPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * descriptor the daemon hands it, and gntdev maps the same grants by gref as the grantee would.
  * Runs only in a Xen domain (mvn -Pxen).
  */
+@Tag("xen")
 class XenDirectMappingIT {
     @RegisterExtension
     final XenMountedGntfs gntfs = new XenMountedGntfs();

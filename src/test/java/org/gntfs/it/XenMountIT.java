@@ -23,6 +23,7 @@ import org.gntfs.grant.xen.GntdevPeer;
 import org.gntfs.grant.xen.XenGrantBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with every gref checked from the grantee's side through gntdev. Runs only in a Xen domain
  * (mvn -Pxen).
  */
+@Tag("xen")
 class XenMountIT {
     private static final int PAGE = GrantAllocation.PAGE_SIZE;
 

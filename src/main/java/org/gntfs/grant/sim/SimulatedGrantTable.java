@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatedGrantTable implements GrantBackend {
     private static final Logger log = LoggerFactory.getLogger(SimulatedGrantTable.class);
+    /** The {@link #properties} entry that tells a peer where the table file is. */
+    static final String TABLE_FACT = "table";
+
     private static final String FILE_PREFIX = "gntfs-";
     private static final Pattern OWNED_FILE = Pattern.compile(
             Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+" + Pattern.quote(TableLayout.TABLE_SUFFIX));
@@ -309,7 +312,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @Override
     public ImmutableMap<String, String> properties() {
-        return ImmutableMap.of("table", tablePath().toString());
+        return ImmutableMap.of(TABLE_FACT, tablePath().toString());
     }
 
     /** Unmaps and deletes the table and closes its spaces. Grants still held are dropped with them, and logged. */

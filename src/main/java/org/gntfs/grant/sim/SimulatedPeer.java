@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -99,6 +100,21 @@ public final class SimulatedPeer implements GrantPeer {
     /** How often {@code port} has been signalled by an unmap notification. */
     public int eventCount(int port) {
         return memory.eventCount(port);
+    }
+
+    @Override
+    public Optional<EventCounts> eventCounts() {
+        return Optional.of(new EventCounts() {
+            @Override
+            public int ports() {
+                return TableLayout.EVENT_PORTS;
+            }
+
+            @Override
+            public int count(int port) {
+                return eventCount(port);
+            }
+        });
     }
 
     @Override

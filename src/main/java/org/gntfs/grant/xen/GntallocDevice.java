@@ -3,10 +3,10 @@ package org.gntfs.grant.xen;
 import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
 
 import com.google.common.primitives.ImmutableIntArray;
+import java.nio.file.Path;
 import jnr.ffi.Pointer;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.Backends;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
@@ -16,6 +16,8 @@ import org.gntfs.nativeio.Posix;
  * mapping holds.
  */
 final class GntallocDevice implements AutoCloseable {
+    /** The device through which a Linux domain on Xen grants its own pages. */
+    static final Path PATH = Path.of("/dev/xen/gntalloc");
 
     private final int fd;
 
@@ -24,7 +26,7 @@ final class GntallocDevice implements AutoCloseable {
     }
 
     static GntallocDevice open() throws NativeError {
-        return new GntallocDevice(Posix.open(Backends.GNTALLOC, Posix.O_RDWR, 0));
+        return new GntallocDevice(Posix.open(PATH, Posix.O_RDWR, 0));
     }
 
     /** What ALLOC_GREF gave: where the pages are in this file, and their grant references. */

@@ -9,21 +9,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.Backends;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.grant.GrantBackendProvider;
+import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.PoolSettings;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The gntalloc backend and the gntdev peer against the real hypervisor, in dom0: grants made to
  * domain 0 are self-grants that dom0 maps back. Runs only in a Xen domain (mvn -Pxen).
  */
+@Tag("xen")
 class XenBackendTest {
     private static final byte[] HELLO = "hello from the peer".getBytes(StandardCharsets.US_ASCII);
 
@@ -161,8 +165,9 @@ class XenBackendTest {
 
     @Test
     void autoResolvesToXen_whereGntallocExists() throws Exception {
-        assertThat(Backends.Kind.AUTO.resolve()).isEqualTo(Backends.Kind.XEN);
-        try (GrantBackend opened = Backends.open(Backends.Kind.AUTO, 1, Path.of("/dev/shm"))) {
+        GrantBackendProvider auto = GrantBackendProviders.auto();
+        assertThat(auto.name()).isEqualTo("xen");
+        try (GrantBackend opened = auto.open(new PoolSettings(1, Path.of("/dev/shm")))) {
             assertThat(opened.name()).isEqualTo("xen");
             assertThat(opened.usage().limit()).isEqualTo(backend.usage().limit());
         }

@@ -1,4 +1,4 @@
-package org.gntfs.fuse;
+package org.gntfs.daemon;
 
 import java.io.IOException;
 import java.nio.file.Files;

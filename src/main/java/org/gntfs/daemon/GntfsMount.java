@@ -1,16 +1,13 @@
-package org.gntfs.fuse;
+package org.gntfs.daemon;
 
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.gntfs.direct.DirectMapServer;
+import org.gntfs.fuse.FuseLoop;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.protocol.MountTable;
 import org.gntfs.region.RegionTree;
@@ -19,29 +16,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A live gntfs mount and its whole lifecycle: libfuse runs a blocking mount on its own thread;
+ * A live gntfs mount and its whole lifecycle, the daemon's composition root: it builds the tree of
+ * regions over a backend, the direct-mapping socket server and libfuse's loop ({@link FuseLoop}).
  * {@link #start} returns once libfuse's {@code init} shows the mount is usable; {@link #close}
- * unmounts, waits for libfuse to finish, releases every grant and closes the backend. Whoever
- * unmounts (us, {@code fusermount -u}, a signal), the same cleanup runs once.
+ * ends direct mappings, unmounts (its own gntfs mount only: see {@link OwnMountUnmount}), waits
+ * for libfuse to finish, releases every grant and closes the backend. Whoever unmounts (us,
+ * {@code fusermount -u}, a signal), the same cleanup runs once.
  */
 public final class GntfsMount implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GntfsMount.class);
-    private static final Duration UNMOUNT_WAIT = Duration.ofSeconds(10);
+    private static final Duration UNMOUNT_WAIT = OwnMountUnmount.COMMAND_WAIT;
 
     private final RegionTree tree;
     private final MountOptions options;
     private final @Nullable DirectMapServer directServer;
-    private final GntFuseFs fs;
-    private final Thread loop;
-    private final AtomicReference<Throwable> loopFailure = new AtomicReference<>();
+    private final FuseLoop loop;
     private boolean closed;
 
     private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer) {
         this.tree = tree;
         this.options = options;
         this.directServer = directServer;
-        this.fs = new GntFuseFs(tree, options.keepCache());
-        this.loop = new Thread(this::runLoop, "gntfs-fuse-loop");
+        this.loop = FuseLoop.start(tree, options.fuse());
     }
 
     /**
@@ -80,9 +76,8 @@ public final class GntfsMount implements AutoCloseable {
             throw e;
         }
         GntfsMount mount = new GntfsMount(tree, options, directServer);
-        mount.loop.start();
         try {
-            mount.awaitInit(timeout);
+            mount.loop.awaitInit(timeout);
             if (options.tuneWriteback()) {
                 BdiTuning.liftDirtyLimit(options.mountPoint());
             }
@@ -120,44 +115,19 @@ public final class GntfsMount implements AutoCloseable {
         return tree;
     }
 
-    private void runLoop() {
-        try {
-            String[] arguments = options.fuseArguments().toArray(String[]::new);
-            fs.mount(options.mountPoint(), true, options.debug(), arguments);
-        } catch (Throwable t) {
-            loopFailure.set(t);
-        }
-    }
-
-    private void awaitInit(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            while (!fs.initialized().await(20, TimeUnit.MILLISECONDS)) {
-                if (!loop.isAlive()) {
-                    Throwable failure = loopFailure.get();
-                    throw new IOException(
-                            "libfuse could not mount " + options.mountPoint()
-                                    + (failure == null ? "" : ": " + failure.getMessage()),
-                            failure);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the mount of " + options.mountPoint() + " was not ready after " + timeout);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while mounting " + options.mountPoint(), e);
-        }
-    }
-
     /** Blocks until the filesystem is unmounted, by whoever unmounts it. */
     public void awaitUnmounted() throws InterruptedException {
         loop.join();
     }
 
+    /** Closes this mount when the JVM shuts down (SIGTERM, SIGINT), if it has not been closed by then. */
+    public void closeOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gntfs-shutdown"));
+    }
+
     /**
-     * Unmounts if still mounted, then releases every grant, and closes the backend once libfuse
-     * has stopped. Idempotent. If open files keep a lazily detached mount alive, the backend's
+     * Unmounts if still mounted (never what another mount put over it), then releases every grant,
+     * and closes the backend once libfuse has stopped. Idempotent. If open files keep a lazily detached mount alive, the backend's
      * memory stays mapped (the loop may still copy into it) until the process exits; released
      * regions answer those late calls with EIO.
      */
@@ -169,10 +139,9 @@ public final class GntfsMount implements AutoCloseable {
         closed = true;
         try {
             closeDirectServer();
-            if (loop.isAlive()) {
-                unmount(options.mountPoint());
-                loop.join(UNMOUNT_WAIT.toMillis());
-                if (loop.isAlive()) {
+            if (loop.isRunning() && OwnMountUnmount.unmount(options.mountPoint())) {
+                loop.join(UNMOUNT_WAIT);
+                if (loop.isRunning()) {
                     log.warn("libfuse still serves {} after {}: open files keep the lazy unmount alive",
                             options.mountPoint(), UNMOUNT_WAIT);
                 }
@@ -181,7 +150,7 @@ public final class GntfsMount implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             tree.releaseAll();
-            if (!loop.isAlive()) {
+            if (!loop.isRunning()) {
                 tree.backend().close();
             }
         }
@@ -196,50 +165,6 @@ public final class GntfsMount implements AutoCloseable {
             directServer.close();
         } catch (IOException e) {
             log.warn("could not close the direct-mapping socket {}: {}", directServer.path(), e.getMessage());
-        }
-    }
-
-    /**
-     * Unmounts cleanly with fusermount, or as root with umount; if the mount is busy or those
-     * fail, detaches it lazily (as its owner, or as root) so that libfuse ends once the last user
-     * lets go.
-     */
-    static void unmount(Path mountPoint) throws InterruptedException {
-        for (List<String> command : List.of(
-                List.of("fusermount", "-u", "--", mountPoint.toString()),
-                List.of("umount", "--", mountPoint.toString()),
-                List.of("fusermount", "-u", "-z", "--", mountPoint.toString()),
-                List.of("umount", "-l", "--", mountPoint.toString()))) {
-            if (!isMounted(mountPoint)) {
-                return;
-            }
-            runQuietly(command);
-        }
-    }
-
-    private static void runQuietly(List<String> command) throws InterruptedException {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(UNMOUNT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                log.warn("{} did not finish in {}", command, UNMOUNT_WAIT);
-                return;
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (process.exitValue() != 0) {
-                log.debug("{} failed: {}", command, output);
-            }
-        } catch (IOException e) {
-            log.debug("{} could not run: {}", command, e.getMessage());
-        }
-    }
-
-    /** Whether {@code mountPoint} is a mount point in this process's namespace. */
-    static boolean isMounted(Path mountPoint) {
-        try {
-            return MountTable.typeAt(mountPoint).isPresent();
-        } catch (IOException e) {
-            return true;
         }
     }
 }

@@ -5,49 +5,32 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableList;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 
 /**
- * How a gntfs mount is made.
+ * What libfuse and the adapter are told about a mount.
  *
  * @param mountPoint an existing, empty directory
  * @param cacheTimeout how long the kernel may trust attributes and names (libfuse's attr_timeout
  *     and entry_timeout). Every change of a name or an attribute passes through the kernel, which
  *     updates its cache itself, so a long timeout is safe and spares {@code ls -l} a LOOKUP per file.
  *     The same holds for names known not to exist (negative_timeout).
- * @param tuneWriteback whether to lift the kernel's per-mount dirty-page limit; see {@link BdiTuning}
  * @param keepCache whether every open keeps the kernel's cached pages, not only opens of read-only
  *     grants: faster re-reads, but a peer's stores are no longer seen by the next open
  * @param debug whether libfuse logs every request to stderr
- * @param directSocket where the direct-mapping socket listens, or null for none
- * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
- *     place is only tried, since a mount point's parent is often not the daemon's to write
  */
-public record MountOptions(
-        Path mountPoint,
-        Duration cacheTimeout,
-        boolean tuneWriteback,
-        boolean keepCache,
-        boolean debug,
-        @Nullable Path directSocket,
-        boolean directSocketRequired) {
+public record FuseOptions(Path mountPoint, Duration cacheTimeout, boolean keepCache, boolean debug) {
     /** libfuse2's largest write request; {@code big_writes} is what lets writes use it. */
     public static final int MAX_WRITE = 131072;
 
     public static final Duration DEFAULT_CACHE_TIMEOUT = Duration.ofHours(1);
 
-    public MountOptions {
+    public FuseOptions {
+        checkCacheTimeout(cacheTimeout);
+    }
+
+    /** Fails unless libfuse can take {@code cacheTimeout}. */
+    public static void checkCacheTimeout(Duration cacheTimeout) {
         checkArgument(!cacheTimeout.isNegative() && !cacheTimeout.isZero(), "the cache timeout must be above zero");
-    }
-
-    public static MountOptions defaults(Path mountPoint) {
-        return new MountOptions(mountPoint, DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false);
-    }
-
-    /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */
-    public static Path defaultDirectSocket(Path mountPoint) {
-        Path absolute = mountPoint.toAbsolutePath().normalize();
-        return absolute.resolveSibling(absolute.getFileName() + ".sock");
     }
 
     /**

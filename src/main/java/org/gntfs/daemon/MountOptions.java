@@ -1,0 +1,48 @@
+package org.gntfs.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.gntfs.fuse.FuseOptions;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a gntfs mount is made: what libfuse and the adapter are told ({@link #fuse}), and what the
+ * daemon does around them.
+ *
+ * @param mountPoint an existing, empty directory
+ * @param cacheTimeout how long the kernel may trust attributes and names; see {@link FuseOptions}
+ * @param tuneWriteback whether to lift the kernel's per-mount dirty-page limit; see {@link BdiTuning}
+ * @param keepCache whether every open keeps the kernel's cached pages; see {@link FuseOptions}
+ * @param debug whether libfuse logs every request to stderr
+ * @param directSocket where the direct-mapping socket listens, or null for none
+ * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
+ *     place is only tried, since a mount point's parent is often not the daemon's to write
+ */
+public record MountOptions(
+        Path mountPoint,
+        Duration cacheTimeout,
+        boolean tuneWriteback,
+        boolean keepCache,
+        boolean debug,
+        @Nullable Path directSocket,
+        boolean directSocketRequired) {
+    public MountOptions {
+        FuseOptions.checkCacheTimeout(cacheTimeout);
+    }
+
+    public static MountOptions defaults(Path mountPoint) {
+        return new MountOptions(
+                mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false);
+    }
+
+    /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */
+    public static Path defaultDirectSocket(Path mountPoint) {
+        Path absolute = mountPoint.toAbsolutePath().normalize();
+        return absolute.resolveSibling(absolute.getFileName() + ".sock");
+    }
+
+    /** The FUSE adapter's share of these options. */
+    public FuseOptions fuse() {
+        return new FuseOptions(mountPoint, cacheTimeout, keepCache, debug);
+    }
+}
