@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.gntfs.fuse.MountTable;
+import org.gntfs.protocol.MountTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
