@@ -1,15 +1,19 @@
 package org.gntfs;
 
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import jnr.constants.platform.Errno;
+import org.gntfs.nativeio.NativeError;
 
 /**
- * The one place where a {@link Fault} becomes a Linux errno, for both edges that answer with one:
- * the FUSE adapter and the direct-mapping socket.
+ * The one place where a {@link Fault} and a Linux errno are translated, both ways: a fault becomes
+ * the errno that both edges answer with (the FUSE adapter and the direct-mapping socket), and a
+ * failed system call becomes the fault it stands for.
  */
 public final class Errnos {
     private static final Map<Fault, Integer> BY_FAULT = new EnumMap<>(Fault.class);
+    private static final Map<Integer, Fault> BY_ERRNO = new HashMap<>();
 
     static {
         BY_FAULT.put(Fault.NOT_FOUND, Errno.ENOENT.intValue());
@@ -40,6 +44,17 @@ public final class Errnos {
                 throw new ExceptionInInitializerError("no errno for " + fault);
             }
         }
+        // What a failed system call tells the caller it can act on; every other errno of a call the
+        // daemon makes for its own purposes (an EINVAL of an mmap, say) is the daemon's I/O error,
+        // not a fault in the request.
+        for (Errno shortage : new Errno[] {Errno.ENOSPC, Errno.ENOMEM, Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS}) {
+            BY_ERRNO.put(shortage.intValue(), Fault.NO_SPACE);
+        }
+        BY_ERRNO.put(Errno.ENOENT.intValue(), Fault.NOT_FOUND);
+        BY_ERRNO.put(Errno.EACCES.intValue(), Fault.ACCESS_DENIED);
+        BY_ERRNO.put(Errno.EPERM.intValue(), Fault.NOT_PERMITTED);
+        BY_ERRNO.put(Errno.EAGAIN.intValue(), Fault.TRY_AGAIN);
+        BY_ERRNO.put(Errno.ETIMEDOUT.intValue(), Fault.TIMED_OUT);
     }
 
     public static final int EIO = of(Fault.IO_ERROR);
@@ -49,5 +64,29 @@ public final class Errnos {
 
     public static int of(Fault fault) {
         return BY_FAULT.get(fault);
+    }
+
+    /**
+     * The fault a failed system call stands for: a shortage of memory, descriptors or room is
+     * {@link Fault#NO_SPACE}; ENOENT, EACCES, EPERM, EAGAIN and ETIMEDOUT keep their meaning; any
+     * other errno is an I/O error.
+     */
+    public static Fault faultOf(NativeError e) {
+        return BY_ERRNO.getOrDefault(e.errno(), Fault.IO_ERROR);
+    }
+
+    /**
+     * The fault of a failed open of a device node: a node or driver that is not there (ENOENT,
+     * ENODEV, ENXIO) means the feature is not supported here, and EPERM, like EACCES, that the
+     * caller may not use it.
+     */
+    public static Fault deviceFault(NativeError e) {
+        if (e.is(Errno.ENOENT) || e.is(Errno.ENODEV) || e.is(Errno.ENXIO)) {
+            return Fault.NOT_SUPPORTED;
+        }
+        if (e.is(Errno.EPERM)) {
+            return Fault.ACCESS_DENIED;
+        }
+        return faultOf(e);
     }
 }

@@ -2,6 +2,8 @@ package org.gntfs;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import org.gntfs.nativeio.NativeError;
+
 /**
  * A failure of a filesystem operation that the caller can act on. It carries the {@link Fault}
  * that the FUSE edge turns into an errno, and a message for the log and the CLI.
@@ -27,6 +29,11 @@ public final class GntfsException extends RuntimeException {
     /** A failure caused by a lower-level one, such as a failed system call. */
     public static GntfsException causedBy(Fault fault, Throwable cause, String format, Object... args) {
         return new GntfsException(fault, String.format(format, args), cause);
+    }
+
+    /** A failure caused by a failed system call, with the fault its errno stands for ({@link Errnos#faultOf}). */
+    public static GntfsException causedBy(NativeError cause, String format, Object... args) {
+        return causedBy(Errnos.faultOf(cause), cause, format, args);
     }
 
     public Fault fault() {

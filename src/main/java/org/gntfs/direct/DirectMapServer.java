@@ -137,7 +137,7 @@ public final class DirectMapServer implements AutoCloseable {
                         return;
                     }
                 }
-                if (e.is(Errno.EMFILE) || e.is(Errno.ENFILE) || e.is(Errno.ENOBUFS) || e.is(Errno.ENOMEM)) {
+                if (Errnos.faultOf(e) == Fault.NO_SPACE) { // out of descriptors or memory: a pause may mend it
                     log.warn("cannot take a direct-mapping connection: {}", e.getMessage());
                     pause();
                     continue;

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
@@ -73,8 +72,7 @@ public final class SimulatedPeer implements GrantPeer {
         try {
             fd = Posix.open(daemonDescriptor, write ? Posix.O_RDWR : Posix.O_RDONLY, 0);
         } catch (NativeError e) {
-            throw GntfsException.causedBy(e.is(Errno.ENOENT) ? Fault.NOT_FOUND : Fault.IO_ERROR, e,
-                    "gref %d is not granted: %s", gref, e.getMessage());
+            throw GntfsException.causedBy(e, "gref %d is not granted: %s", gref, e.getMessage());
         }
         try {
             if (!Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString().equals(expected)) {

@@ -9,7 +9,6 @@ import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.nio.file.Path;
-import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
@@ -71,9 +70,7 @@ final class SimulatedSpace implements GrantSpace {
                 base = mapNewPages(pages);
             } catch (NativeError e) {
                 table.untakeRefs(refs);
-                throw GntfsException.causedBy(
-                        e.is(Errno.ENOMEM) || e.is(Errno.ENOSPC) ? Fault.NO_SPACE : Fault.IO_ERROR, e,
-                        "could not make %d frames in %s: %s", pages, name, e.getMessage());
+                throw GntfsException.causedBy(e, "could not make %d frames in %s: %s", pages, name, e.getMessage());
             }
             long[] addresses = new long[pages];
             for (int i = 0; i < pages; i++) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import jnr.constants.platform.Errno;
 import jnr.ffi.Pointer;
+import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantPeer;
@@ -38,8 +39,8 @@ public final class GntdevPeer implements GrantPeer {
         try {
             return new GntdevPeer(Posix.open(GNTDEV, Posix.O_RDWR, 0), self);
         } catch (NativeError e) {
-            Fault fault = e.is(Errno.EACCES) || e.is(Errno.EPERM) ? Fault.ACCESS_DENIED : Fault.NOT_SUPPORTED;
-            throw GntfsException.causedBy(fault, e, "%s (is xen-gntdev loaded, and are you root?)", e.getMessage());
+            throw GntfsException.causedBy(Errnos.deviceFault(e), e, "%s (is xen-gntdev loaded, and are you root?)",
+                    e.getMessage());
         }
     }
 

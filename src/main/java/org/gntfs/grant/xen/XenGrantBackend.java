@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import jnr.constants.platform.Errno;
+import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
@@ -48,14 +49,13 @@ public final class XenGrantBackend implements GrantBackend {
             GntallocDevice.open().close();
             return new XenGrantBackend();
         } catch (NativeError e) {
-            if (e.is(Errno.ENOENT) || e.is(Errno.ENODEV) || e.is(Errno.ENXIO)) {
-                throw GntfsException.causedBy(Fault.NOT_SUPPORTED, e,
-                        "no Xen grants here: %s (is this a Xen domain with xen-gntalloc loaded?)", e.getMessage());
-            }
-            if (e.is(Errno.EACCES) || e.is(Errno.EPERM)) {
-                throw GntfsException.causedBy(Fault.ACCESS_DENIED, e, "%s (run the daemon as root)", e.getMessage());
-            }
-            throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+            Fault fault = Errnos.deviceFault(e);
+            String hint = switch (fault) {
+                case NOT_SUPPORTED -> "no Xen grants here: %s (is this a Xen domain with xen-gntalloc loaded?)";
+                case ACCESS_DENIED -> "%s (run the daemon as root)";
+                default -> "%s";
+            };
+            throw GntfsException.causedBy(fault, e, hint, e.getMessage());
         }
     }
 
@@ -95,9 +95,9 @@ public final class XenGrantBackend implements GrantBackend {
                     pages, limitText(), LIMIT, held.get());
         }
         if (e.is(Errno.ENOMEM)) {
-            return GntfsException.causedBy(Fault.NO_SPACE, e, "the kernel has no memory for %d more granted pages", pages);
+            return GntfsException.causedBy(e, "the kernel has no memory for %d more granted pages", pages);
         }
-        return GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
+        return GntfsException.causedBy(e, "%s", e.getMessage());
     }
 
     private static String limitText() {

@@ -65,8 +65,7 @@ final class XenGrantSpace implements GrantSpace {
         } catch (NativeError e) {
             // All or nothing: the grants were made, so they are ended before the failure is told.
             deallocateAfterFailure(grants.index(), pages);
-            throw GntfsException.causedBy(e.is(Errno.ENOMEM) ? Fault.NO_SPACE : Fault.IO_ERROR, e,
-                    "granted %d pages but could not map them: %s", pages, e.getMessage());
+            throw GntfsException.causedBy(e, "granted %d pages but could not map them: %s", pages, e.getMessage());
         }
         backend.granted(pages);
         BitSet live = new BitSet(pages);

@@ -1,0 +1,46 @@
+package org.gntfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import jnr.constants.platform.Errno;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Both directions of the translation, on errors of real system calls. */
+class ErrnosTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyFaultHasItsOwnErrno() {
+        assertThat(Arrays.stream(Fault.values()).map(Errnos::of).distinct()).hasSize(Fault.values().length);
+        assertThat(Errnos.of(Fault.NO_SUCH_ATTRIBUTE)).isEqualTo(Errno.ENODATA.intValue());
+        assertThat(Errnos.of(Fault.NOT_SUPPORTED)).isEqualTo(95);
+    }
+
+    @Test
+    void aMissingFileIsNotFound_butAMissingDeviceIsNotSupported() {
+        NativeError missing = openFailure(dir.resolve("absent"), Posix.O_RDONLY);
+        assertThat(missing.is(Errno.ENOENT)).isTrue();
+        assertThat(Errnos.faultOf(missing)).isEqualTo(Fault.NOT_FOUND);
+        assertThat(Errnos.deviceFault(missing)).isEqualTo(Fault.NOT_SUPPORTED);
+        assertThat(GntfsException.causedBy(missing, "open: %s", missing.getMessage()).fault()).isEqualTo(Fault.NOT_FOUND);
+    }
+
+    @Test
+    void anErrnoThatSaysNothingToTheCallerIsAnIoError() {
+        NativeError isDirectory = openFailure(dir, Posix.O_RDWR);
+        assertThat(isDirectory.is(Errno.EISDIR)).isTrue();
+        assertThat(Errnos.faultOf(isDirectory)).isEqualTo(Fault.IO_ERROR);
+        assertThat(Errnos.deviceFault(isDirectory)).isEqualTo(Fault.IO_ERROR);
+    }
+
+    private static NativeError openFailure(Path path, int flags) {
+        return catchThrowableOfType(NativeError.class, () -> Posix.close(Posix.open(path, flags, 0)));
+    }
+}
