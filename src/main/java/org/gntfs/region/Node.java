@@ -4,11 +4,12 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What regions and directories share: a place in the tree and POSIX attributes. The attributes
- * are volatile so that {@code getattr} reads them without a lock; the tree's lock orders the
- * changes to the place.
+ * What regions, directories and virtual files share: a place in the tree and POSIX attributes.
+ * The attributes are volatile so that {@code getattr} reads them without a lock; the tree's lock
+ * orders the changes to the place. Every change a user can ask for passes {@link
+ * #checkChangeable} first, which is where a {@link VirtualFile} refuses it.
  */
-public abstract sealed class Node permits Directory, Region {
+public abstract sealed class Node permits Directory, Region, VirtualFile {
     private final long inode;
     private volatile @Nullable Directory parent;
     private volatile String name;
@@ -83,18 +84,27 @@ public abstract sealed class Node permits Directory, Region {
         return changed;
     }
 
-    void setPermissions(int permissions, Instant now) {
+    /**
+     * Refuses {@code change} (chmod, unlink, set an attribute, ...) if this node cannot be
+     * changed; regions and directories can.
+     */
+    void checkChangeable(String change) {}
+
+    final void setPermissions(int permissions, Instant now) {
+        checkChangeable("chmod");
         this.permissions = permissions & 07777;
         this.changed = now;
     }
 
-    void setOwner(int uid, int gid, Instant now) {
+    final void setOwner(int uid, int gid, Instant now) {
+        checkChangeable("chown");
         this.uid = uid;
         this.gid = gid;
         this.changed = now;
     }
 
-    void setTimes(Instant accessed, Instant modified, Instant now) {
+    final void setTimes(Instant accessed, Instant modified, Instant now) {
+        checkChangeable("set the times of");
         this.accessed = accessed;
         this.modified = modified;
         this.changed = now;

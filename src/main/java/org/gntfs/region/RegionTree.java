@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
@@ -27,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
  * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
  *
+ * The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself.
+ *
  * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
- * unlink removed or a rename replaced is released after the namespace lock is dropped.
+ * unlink removed or a rename replaced is released after the namespace lock is dropped. A release
+ * the backend fails goes on in the tree's {@link Reaper}, stopped by {@link #releaseAll}.
  */
 public final class RegionTree {
     private static final Logger log = LoggerFactory.getLogger(RegionTree.class);
@@ -46,10 +46,11 @@ public final class RegionTree {
     private final InstantSource clock;
     private final int mountDomid;
     private final ImmutableMap<String, String> mountProperties;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ReadWriteGuard lock = new ReadWriteGuard();
     private final AtomicLong inodes = new AtomicLong(1);
     private final Directory root;
     private final Set<Region> live = ConcurrentHashMap.newKeySet();
+    private final Reaper reaper = new Reaper();
 
     /**
      * @param mountDomid the domid of regions whose directories set none
@@ -67,6 +68,8 @@ public final class RegionTree {
         this.mountDomid = mountDomid;
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
+        root.link(new VirtualFile(newInode(), GrantsReport.FILE_NAME, rootUid, rootGid, clock.instant(),
+                () -> GrantsReport.render(liveRegions())));
     }
 
     public Directory root() {
@@ -94,34 +97,35 @@ public final class RegionTree {
         return backend.usage();
     }
 
-    /** The next inode number, for nodes and for virtual files beside them. */
+    /** The next inode number. */
     public long newInode() {
         return inodes.getAndIncrement();
     }
 
     public Node lookup(String path) {
-        return shared(() -> resolve(path));
+        return lock.shared(() -> resolve(path));
     }
 
     public Region region(String path) {
         return asRegion(lookup(path), path);
     }
 
-    /** The node as a region, or IS_A_DIRECTORY. */
+    /** The node as a region to read, write or truncate; a virtual file refuses, a directory is EISDIR. */
     public static Region asRegion(Node node, String path) {
         if (node instanceof Region region) {
             return region;
         }
+        node.checkChangeable("write or truncate");
         throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
     }
 
     public ImmutableList<Node> list(String path) {
-        return shared(() -> asDirectory(resolve(path), path).children());
+        return lock.shared(() -> asDirectory(resolve(path), path).children());
     }
 
     /** Creates an empty region owned by the caller; it takes its directory's grant defaults. */
     public Region create(String path, int permissions, int uid, int gid) {
-        return exclusive(() -> {
+        return lock.exclusive(() -> {
             Directory parent = parentOf(path);
             String name = newName(parent, path);
             Integer domid = parent.defaultDomid();
@@ -130,6 +134,7 @@ public final class RegionTree {
                     newInode(), name, permissions, uid, groupFor(parent, gid), now(), backend,
                     domid != null ? domid : mountDomid,
                     writable == null || writable,
+                    reaper,
                     live::remove);
             parent.link(region);
             parent.touchModified(now());
@@ -140,7 +145,7 @@ public final class RegionTree {
 
     /** Creates a directory; it inherits its parent's explicit grant defaults. */
     public Directory mkdir(String path, int permissions, int uid, int gid) {
-        return exclusive(() -> {
+        return lock.exclusive(() -> {
             Directory parent = parentOf(path);
             int inherited = parent.permissions() & SET_GROUP_ID;
             Directory directory = new Directory(
@@ -155,8 +160,9 @@ public final class RegionTree {
 
     /** Removes a region's name. Its grants go once no open file holds it. */
     public void unlink(String path) {
-        Region region = exclusive(() -> {
+        Region region = lock.exclusive(() -> {
             Node node = resolve(path);
+            node.checkChangeable("unlink");
             if (!(node instanceof Region found)) {
                 throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
             }
@@ -167,7 +173,7 @@ public final class RegionTree {
     }
 
     public void rmdir(String path) {
-        exclusive(() -> {
+        lock.exclusive(() -> {
             Directory directory = asDirectory(resolve(path), path);
             if (directory == root) {
                 throw GntfsException.of(Fault.BUSY, "the mount root cannot be removed");
@@ -182,7 +188,7 @@ public final class RegionTree {
 
     /** Moves a node, replacing a region or an empty directory at the target, as rename(2) does. */
     public void rename(String from, String to) {
-        Region replaced = exclusive(() -> {
+        Region replaced = lock.exclusive(() -> {
             Node source = resolve(from);
             Directory targetParent = parentOf(to);
             String targetName = lastName(to);
@@ -191,6 +197,10 @@ public final class RegionTree {
                 throw GntfsException.of(Fault.BUSY, "the mount root cannot be moved");
             }
             Node target = targetParent.child(targetName);
+            source.checkChangeable("rename");
+            if (target != null) {
+                target.checkChangeable("replace");
+            }
             if (target == source) {
                 return null;
             }
@@ -241,13 +251,17 @@ public final class RegionTree {
 
     /** Every region whose grants are alive, linked or not, in path order. */
     public List<Region> liveRegions() {
-        return shared(() -> live.stream()
+        return lock.shared(() -> live.stream()
                 .sorted(Comparator.comparing(Region::path).thenComparing(Region::inode))
                 .toList());
     }
 
-    /** Releases every region's grants, for unmount. */
+    /**
+     * Releases every region's grants, for unmount: stops the reaper's retries, then releases what
+     * is live, each region the backend fails to release logged and left live.
+     */
     public void releaseAll() {
+        reaper.close();
         for (Region region : List.copyOf(live)) {
             // One region the backend fails to release must not keep the others' grants.
             try {
@@ -332,25 +346,5 @@ public final class RegionTree {
             parent.touchModified(now());
         }
         node.touchChanged(now());
-    }
-
-    private <T> T shared(Supplier<T> action) {
-        Lock shared = lock.readLock();
-        shared.lock();
-        try {
-            return action.get();
-        } finally {
-            shared.unlock();
-        }
-    }
-
-    private <T> T exclusive(Supplier<T> action) {
-        Lock exclusive = lock.writeLock();
-        exclusive.lock();
-        try {
-            return action.get();
-        } finally {
-            exclusive.unlock();
-        }
     }
 }

@@ -76,6 +76,7 @@ public final class Xattrs {
     }
 
     public void set(Node node, String name, byte[] value, int flags) {
+        node.checkChangeable("set attributes on");
         checkSettable(name);
         boolean exists = exists(node, name);
         if ((flags & XATTR_CREATE) != 0 && exists) {
@@ -112,6 +113,7 @@ public final class Xattrs {
     }
 
     public void remove(Node node, String name) {
+        node.checkChangeable("remove attributes of");
         if (isAlwaysAbsent(name)) {
             throw absent(name);
         }
@@ -141,6 +143,9 @@ public final class Xattrs {
         if (node instanceof Region) {
             return REGION_NAMES;
         }
+        if (node instanceof VirtualFile) {
+            return ImmutableList.of();
+        }
         ImmutableList.Builder<String> names = ImmutableList.<String>builder().add(DOMID, WRITABLE);
         if (node == tree.root()) {
             tree.mountProperties().keySet().forEach(key -> names.add(MOUNT_PREFIX + key));
@@ -158,7 +163,9 @@ public final class Xattrs {
                 default -> null;
             };
         }
-        Directory directory = (Directory) node;
+        if (!(node instanceof Directory directory)) {
+            return null;
+        }
         boolean isRoot = directory == tree.root();
         switch (name) {
             case DOMID:

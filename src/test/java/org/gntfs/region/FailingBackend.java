@@ -1,7 +1,9 @@
 package org.gntfs.region;
 
 import com.google.common.collect.ImmutableMap;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -17,22 +19,29 @@ final class FailingBackend implements GrantBackend {
 
     private final GrantBackend delegate;
     private final Set<Call> failing = EnumSet.noneOf(Call.class);
+    private final Map<Call, Integer> failures = new EnumMap<>(Call.class);
 
     FailingBackend(GrantBackend delegate) {
         this.delegate = delegate;
     }
 
     /** From now on, calls of that kind fail with an I/O error and change nothing. */
-    void fail(Call call) {
+    synchronized void fail(Call call) {
         failing.add(call);
     }
 
-    void recover() {
+    synchronized void recover() {
         failing.clear();
     }
 
-    private void maybeFail(Call call) {
+    /** How many calls of that kind have failed so far. */
+    synchronized int failures(Call call) {
+        return failures.getOrDefault(call, 0);
+    }
+
+    private synchronized void maybeFail(Call call) {
         if (failing.contains(call)) {
+            failures.merge(call, 1, Integer::sum);
             throw GntfsException.of(Fault.IO_ERROR, "injected failure of %s", call);
         }
     }

@@ -4,12 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.time.InstantSource;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantPeer;
@@ -18,32 +15,25 @@ import org.gntfs.grant.sim.SimulatedPeer;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.protocol.GrantsFile;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RegionTreeTest {
-    private static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
+    private static final Instant T0 = SimulatedTree.T0;
 
-    @TempDir
-    Path directory;
+    @RegisterExtension
+    final SimulatedTree simulated = new SimulatedTree(16, 7, 0, 0);
 
     private SimulatedGrantTable table;
     private RegionTree tree;
     private Xattrs xattrs;
 
     @BeforeEach
-    void createTree() throws IOException {
-        table = SimulatedGrantTable.create(directory, 16);
-        tree = new RegionTree(table, InstantSource.fixed(T0), 7, 0, 0, ImmutableMap.of("backend", "sim"));
+    void createTree() {
+        table = simulated.table();
+        tree = simulated.tree();
         xattrs = new Xattrs(tree);
-    }
-
-    @AfterEach
-    void release() {
-        tree.releaseAll();
-        table.close();
     }
 
     private static void assertFault(ThrowingCallable call, Fault fault) {
@@ -295,7 +285,7 @@ class RegionTreeTest {
         assertFault(() -> tree.rename("/missing", "/m"), Fault.NOT_FOUND);
         tree.rename("/d/e", "/e");
         tree.rename("/d", "/e");
-        assertThat(tree.list("/").stream().map(Node::name)).containsExactly("e", "f", "full");
+        assertThat(tree.list("/").stream().map(Node::name)).containsExactly(".grants", "e", "f", "full");
     }
 
     @Test
