@@ -5,22 +5,20 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import jnr.ffi.Pointer;
-import jnr.ffi.Struct;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.GrantAllocation;
-import org.gntfs.grant.PoolUsage;
-import org.gntfs.region.Directory;
-import org.gntfs.region.GrantsReport;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
+import org.gntfs.region.VirtualFile;
 import org.gntfs.region.Xattrs;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -41,6 +39,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  * once libfuse answers ENOSYS it stops sending them, which spares every close and msync a round
  * trip.
  *
+ * <p>The adapter knows nodes, not names: {@code .grants} is a {@link VirtualFile} of the tree,
+ * which refuses every change itself, so no callback compares a path with it.
+ *
  * <p>Two libfuse habits are absorbed here. Open state is keyed by {@code fi.fh}. And an unlink or
  * rename-over of an open file reaches us as a rename to a {@code .fuse_hidden*} name, which
  * {@link HiddenNames} turns into a real unlink.
@@ -51,55 +52,39 @@ import ru.serce.jnrfuse.struct.Timespec;
 public final class GntFuseFs extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(GntFuseFs.class);
 
-    private static final String REPORT_PATH = "/" + GrantsReport.FILE_NAME;
     private static final int O_ACCMODE = 3;
-    /** In libfuse 2.9's struct fuse_file_info, the bitfield word after flags, fh_old and writepage. */
-    private static final int FILE_INFO_BITS_OFFSET = 20;
-    private static final int DIRECT_IO_BIT = 1;
-    private static final int KEEP_CACHE_BIT = 2;
 
     private final RegionTree tree;
     private final boolean keepCache;
     private final Xattrs xattrs;
     private final OpenFiles openFiles = new OpenFiles();
     private final HiddenNames hidden = new HiddenNames();
-    private final long reportInode;
+    private final Supplier<Caller> caller;
     private final CountDownLatch initialized = new CountDownLatch(1);
+
+    /** Who makes the current call: its uid and gid, as libfuse's fuse_context tells them. */
+    record Caller(int uid, int gid) {}
 
     /**
      * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
      *     read-only grants do, since no peer can change those pages behind the cache
      */
     public GntFuseFs(RegionTree tree, boolean keepCache) {
+        this(tree, keepCache, null);
+    }
+
+    /** @param caller who makes each call, for calls made without libfuse; null asks libfuse */
+    GntFuseFs(RegionTree tree, boolean keepCache, @Nullable Supplier<Caller> caller) {
         this.tree = tree;
         this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
-        this.reportInode = tree.newInode();
-        acceptNullPaths();
+        this.caller = caller != null ? caller : this::contextCaller;
+        FuseStructs.acceptNullPaths(fuseOperations);
     }
 
-    /**
-     * libfuse builds the path of every call from its own node tree. An unlinked open file whose
-     * directory is then removed has no path there, so libfuse would fail its reads, writes and
-     * truncates with ENOENT, where tmpfs carries on. With flag_nullpath_ok it calls us with the
-     * handle and a null path instead; every handle-based callback here goes by the handle. (fstat
-     * still fails: the kernel asks for it by inode, and libfuse 2 answers that by path.)
-     */
-    private void acceptNullPaths() {
-        Pointer operations = Struct.getMemory(fuseOperations);
-        long flags = StructOffsets.of(fuseOperations.flag_nullpath_ok);
-        operations.putInt(flags, operations.getInt(flags) | 1);
-    }
-
-    /** jnr-ffi shows where a member lies only to subclasses of Struct. */
-    private abstract static class StructOffsets extends Struct {
-        private StructOffsets() {
-            super(jnr.ffi.Runtime.getSystemRuntime());
-        }
-
-        static long of(Struct.Padding member) {
-            return member.offset();
-        }
+    private Caller contextCaller() {
+        FuseContext context = getContext();
+        return new Caller(context.uid.intValue(), context.gid.intValue());
     }
 
     /** Counted down when libfuse calls {@code init}: the mount is then live. */
@@ -125,11 +110,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return run("getattr", path, () -> {
-            if (path.equals(REPORT_PATH)) {
-                fillReport(stat, report().length);
-            } else {
-                fill(stat, node(path));
-            }
+            NodeStat.fill(stat, node(path));
             return 0;
         });
     }
@@ -137,11 +118,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
         return run("fgetattr", path, () -> {
-            if (openFiles.get(fi.fh.get()) instanceof OpenFiles.RegionFile file) {
-                fill(stat, file.region());
-            } else {
-                fillReport(stat, report().length);
-            }
+            NodeStat.fill(stat, openFiles.get(fi.fh.get()).node());
             return 0;
         });
     }
@@ -151,9 +128,6 @@ public final class GntFuseFs extends FuseStubFS {
         return run("readdir", path, () -> {
             filter.apply(buf, ".", null, 0);
             filter.apply(buf, "..", null, 0);
-            if (path.equals("/")) {
-                filter.apply(buf, GrantsReport.FILE_NAME, null, 0);
-            }
             for (Node child : tree.list(path)) {
                 filter.apply(buf, child.name(), null, 0);
             }
@@ -164,9 +138,8 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
         return run("create", path, () -> {
-            refuseReportName(path);
-            FuseContext caller = getContext();
-            Region region = tree.create(path, (int) mode, caller.uid.intValue(), caller.gid.intValue());
+            Caller who = caller.get();
+            Region region = tree.create(path, (int) mode, who.uid(), who.gid());
             fi.fh.set(openFiles.open(region));
             return 0;
         });
@@ -178,9 +151,8 @@ public final class GntFuseFs extends FuseStubFS {
             if ((mode & FileStat.S_IFMT) != FileStat.S_IFREG) {
                 throw GntfsException.of(Fault.NOT_PERMITTED, "only regular files and directories exist here");
             }
-            refuseReportName(path);
-            FuseContext caller = getContext();
-            tree.create(path, (int) mode, caller.uid.intValue(), caller.gid.intValue());
+            Caller who = caller.get();
+            tree.create(path, (int) mode, who.uid(), who.gid());
             return 0;
         });
     }
@@ -188,9 +160,8 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int mkdir(String path, @mode_t long mode) {
         return run("mkdir", path, () -> {
-            refuseReportName(path);
-            FuseContext caller = getContext();
-            tree.mkdir(path, (int) mode, caller.uid.intValue(), caller.gid.intValue());
+            Caller who = caller.get();
+            tree.mkdir(path, (int) mode, who.uid(), who.gid());
             return 0;
         });
     }
@@ -198,19 +169,18 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return run("open", path, () -> {
-            if (path.equals(REPORT_PATH)) {
-                if ((fi.flags.get() & O_ACCMODE) != 0) {
-                    throw GntfsException.of(Fault.ACCESS_DENIED, "%s is read-only", path);
-                }
-                // The report changes between getattr and read; direct_io lets reads ignore the cached size.
-                setOpenFlag(fi, DIRECT_IO_BIT);
-                fi.fh.set(openFiles.open(report()));
+            Node node = node(path);
+            if (node instanceof VirtualFile file) {
+                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0);
+                // Its size shows as 0; direct_io makes reads go past it, to the snapshot's end.
+                FuseStructs.setOpenFlag(fi, FuseStructs.DIRECT_IO_BIT);
+                fi.fh.set(openFiles.open(file, text));
             } else {
-                Region region = region(path);
+                Region region = RegionTree.asRegion(node, path);
                 // Without keep_cache, every open drops the cached pages: that is how the next open
                 // sees a peer's stores. A read-only grant has no such stores to see.
                 if (keepCache || !region.writable()) {
-                    setOpenFlag(fi, KEEP_CACHE_BIT);
+                    FuseStructs.setOpenFlag(fi, FuseStructs.KEEP_CACHE_BIT);
                 }
                 fi.fh.set(openFiles.open(region));
             }
@@ -225,7 +195,7 @@ public final class GntFuseFs extends FuseStubFS {
             if (file instanceof OpenFiles.RegionFile regionFile) {
                 return regionFile.region().read(offset, buf.address(), (int) size);
             }
-            byte[] text = ((OpenFiles.ReportFile) file).text();
+            byte[] text = ((OpenFiles.SnapshotFile) file).text();
             int count = (int) Math.max(0, Math.min(size, text.length - offset));
             buf.put(0, text, (int) Math.min(offset, text.length), count);
             return count;
@@ -243,7 +213,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         return run("truncate", path, () -> {
-            region(path).resize(size, tree.now());
+            RegionTree.asRegion(node(path), path).resize(size, tree.now());
             return 0;
         });
     }
@@ -261,7 +231,7 @@ public final class GntFuseFs extends FuseStubFS {
         return run("release", path, () -> {
             Region released = openFiles.release(fi.fh.get());
             // A null path: libfuse can no longer name the file, so it will not unlink its hidden name.
-            if (path == null && released != null && released.isReleased()) {
+            if (path == null && released != null && !released.isHeld()) {
                 hidden.forget(released);
             }
             return 0;
@@ -271,7 +241,6 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return run("unlink", path, () -> {
-            refuseReportName(path);
             if (!hidden.forget(RegionTree.lastName(path))) {
                 tree.unlink(path);
             }
@@ -290,8 +259,6 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int rename(String oldpath, String newpath) {
         return run("rename", oldpath, () -> {
-            refuseReportName(oldpath);
-            refuseReportName(newpath);
             String newName = RegionTree.lastName(newpath);
             if (tree.lookup(oldpath) instanceof Region region && HiddenNames.isHiding(newName, region)) {
                 hidden.hide(newName, region);
@@ -320,7 +287,6 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int chmod(String path, @mode_t long mode) {
         return run("chmod", path, () -> {
-            refuseReportName(path);
             tree.chmod(node(path), (int) mode);
             return 0;
         });
@@ -329,7 +295,6 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         return run("chown", path, () -> {
-            refuseReportName(path);
             tree.chown(node(path), uid, gid);
             return 0;
         });
@@ -338,7 +303,6 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int utimens(String path, Timespec[] timespec) {
         return run("utimens", path, () -> {
-            refuseReportName(path);
             tree.setTimes(node(path), instant(timespec[0]), instant(timespec[1]));
             return 0;
         });
@@ -347,15 +311,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int statfs(String path, Statvfs stbuf) {
         return run("statfs", path, () -> {
-            PoolUsage pool = tree.usage();
-            stbuf.f_bsize.set(GrantAllocation.PAGE_SIZE);
-            stbuf.f_frsize.set(GrantAllocation.PAGE_SIZE);
-            stbuf.f_blocks.set(pool.limit());
-            stbuf.f_bfree.set(pool.free());
-            stbuf.f_bavail.set(pool.free());
-            stbuf.f_files.set(pool.limit());
-            stbuf.f_ffree.set(pool.free());
-            stbuf.f_namemax.set(RegionTree.NAME_MAX);
+            NodeStat.fillPool(stbuf, tree.usage());
             return 0;
         });
     }
@@ -365,7 +321,7 @@ public final class GntFuseFs extends FuseStubFS {
         if (Xattrs.isAlwaysAbsent(name)) {
             return -Errnos.ENODATA;
         }
-        return run("getxattr", path, () -> reply(xattrs.get(xattrNode(path), name), value, size));
+        return run("getxattr", path, () -> reply(xattrs.get(node(path), name), value, size));
     }
 
     @Override
@@ -373,8 +329,8 @@ public final class GntFuseFs extends FuseStubFS {
         return run("setxattr", path, () -> {
             byte[] bytes = new byte[(int) size];
             value.get(0, bytes, 0, bytes.length);
-            Node node = xattrNode(path);
-            xattrs.checkMayChange(node, name, getContext().uid.intValue());
+            Node node = node(path);
+            xattrs.checkMayChange(node, name, caller.get().uid());
             xattrs.set(node, name, bytes, flags);
             return 0;
         });
@@ -384,9 +340,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int listxattr(String path, Pointer list, @size_t long size) {
         return run("listxattr", path, () -> {
             StringBuilder names = new StringBuilder();
-            if (!path.equals(REPORT_PATH)) {
-                xattrs.list(xattrNode(path)).forEach(name -> names.append(name).append('\0'));
-            }
+            xattrs.list(node(path)).forEach(name -> names.append(name).append('\0'));
             return reply(names.toString().getBytes(UTF_8), list, size);
         });
     }
@@ -394,17 +348,11 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return run("removexattr", path, () -> {
-            Node node = xattrNode(path);
-            xattrs.checkMayChange(node, name, getContext().uid.intValue());
+            Node node = node(path);
+            xattrs.checkMayChange(node, name, caller.get().uid());
             xattrs.remove(node, name);
             return 0;
         });
-    }
-
-    /** Sets a bit of fuse_file_info's flag word, which jnr-fuse maps only as padding. */
-    private static void setOpenFlag(FuseFileInfo fi, int bit) {
-        Pointer info = Struct.getMemory(fi);
-        info.putInt(FILE_INFO_BITS_OFFSET, info.getInt(FILE_INFO_BITS_OFFSET) | bit);
     }
 
     /** Answers an xattr call: the length for a size probe, else the bytes, or ERANGE. */
@@ -437,67 +385,7 @@ public final class GntFuseFs extends FuseStubFS {
         return hiddenRegion != null ? hiddenRegion : tree.lookup(path);
     }
 
-    private Region region(String path) {
-        return RegionTree.asRegion(node(path), path);
-    }
-
-    private Node xattrNode(String path) {
-        if (path.equals(REPORT_PATH)) {
-            throw GntfsException.of(Fault.NOT_PERMITTED, "%s has no attributes", path);
-        }
-        return node(path);
-    }
-
-    private byte[] report() {
-        return GrantsReport.render(tree.liveRegions()).getBytes(UTF_8);
-    }
-
-    private static void refuseReportName(String path) {
-        if (path.equals(REPORT_PATH)) {
-            throw GntfsException.of(Fault.NOT_PERMITTED, "%s is the mount's report", path);
-        }
-    }
-
     private static Instant instant(Timespec time) {
         return Instant.ofEpochSecond(time.tv_sec.get(), time.tv_nsec.longValue());
-    }
-
-    private void fill(FileStat stat, Node node) {
-        if (node instanceof Region region) {
-            long size = region.size();
-            stat.st_mode.set(FileStat.S_IFREG | region.permissions());
-            stat.st_nlink.set(region.isLinked() ? 1 : 0);
-            stat.st_size.set(size);
-            stat.st_blocks.set(Region.pagesFor(size) * (GrantAllocation.PAGE_SIZE / 512));
-        } else if (node instanceof Directory directory) {
-            stat.st_mode.set(FileStat.S_IFDIR | directory.permissions());
-            stat.st_nlink.set(directory.linkCount());
-        }
-        stat.st_ino.set(node.inode());
-        stat.st_uid.set(node.uid());
-        stat.st_gid.set(node.gid());
-        stat.st_blksize.set(GrantAllocation.PAGE_SIZE);
-        setTime(stat.st_atim, node.accessed());
-        setTime(stat.st_mtim, node.modified());
-        setTime(stat.st_ctim, node.changed());
-    }
-
-    private void fillReport(FileStat stat, long size) {
-        Directory root = tree.root();
-        stat.st_mode.set(FileStat.S_IFREG | 0444);
-        stat.st_nlink.set(1);
-        stat.st_size.set(size);
-        stat.st_ino.set(reportInode);
-        stat.st_uid.set(root.uid());
-        stat.st_gid.set(root.gid());
-        Instant now = tree.now();
-        setTime(stat.st_atim, now);
-        setTime(stat.st_mtim, now);
-        setTime(stat.st_ctim, now);
-    }
-
-    private static void setTime(Timespec target, Instant time) {
-        target.tv_sec.set(time.getEpochSecond());
-        target.tv_nsec.set(time.getNano());
     }
 }

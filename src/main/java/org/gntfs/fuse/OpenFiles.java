@@ -4,21 +4,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.region.GrantsReport;
+import org.gntfs.region.Node;
 import org.gntfs.region.Region;
+import org.gntfs.region.RegionTree;
+import org.gntfs.region.VirtualFile;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Open state keyed by the FUSE file handle ({@code fi.fh}), never by path: a region keeps being
- * read, written and written back to after a rename or an unlink.
+ * read, written and written back to after a rename or an unlink. Handles are never reused.
  */
 final class OpenFiles {
-    /** What a handle refers to: a region it holds, or a snapshot of the {@code .grants} text. */
-    sealed interface OpenFile permits RegionFile, ReportFile {}
+    /** What a handle refers to: a region it holds, or the snapshot of a virtual file's text. */
+    sealed interface OpenFile permits RegionFile, SnapshotFile {
+        Node node();
+    }
 
-    record RegionFile(Region region) implements OpenFile {}
+    record RegionFile(Region region) implements OpenFile {
+        @Override
+        public Node node() {
+            return region;
+        }
+    }
 
-    record ReportFile(byte[] text) implements OpenFile {}
+    /** The text of a virtual file as it was when opened: reads see one consistent report. */
+    record SnapshotFile(VirtualFile file, byte[] text) implements OpenFile {
+        @Override
+        public Node node() {
+            return file;
+        }
+    }
 
     private final ConcurrentHashMap<Long, OpenFile> byHandle = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
@@ -29,8 +44,8 @@ final class OpenFiles {
         return register(new RegionFile(region));
     }
 
-    long open(byte[] reportText) {
-        return register(new ReportFile(reportText));
+    long open(VirtualFile file, byte[] text) {
+        return register(new SnapshotFile(file, text));
     }
 
     private long register(OpenFile file) {
@@ -47,11 +62,10 @@ final class OpenFiles {
         return file;
     }
 
+    /** The region a handle holds, for writes and truncates; a virtual file refuses them. */
     Region region(long handle) {
-        if (get(handle) instanceof RegionFile file) {
-            return file.region();
-        }
-        throw GntfsException.of(Fault.NOT_PERMITTED, "%s is read-only", GrantsReport.FILE_NAME);
+        Node node = get(handle).node();
+        return RegionTree.asRegion(node, node.path());
     }
 
     /** Closes a handle; gives the region it held, if any. */
