@@ -14,28 +14,28 @@ import org.gntfs.grant.PoolUsage;
 import org.gntfs.grant.UnmapNotify;
 
 /** A backend that passes every call to another until told to fail a kind of call, as a broken gntalloc would. */
-final class FailingBackend implements GrantBackend {
-    enum Call { ALLOCATE, RELEASE, SET_UNMAP_NOTIFY }
+public final class FailingBackend implements GrantBackend {
+    public enum Call { ALLOCATE, RELEASE, SET_UNMAP_NOTIFY }
 
     private final GrantBackend delegate;
     private final Set<Call> failing = EnumSet.noneOf(Call.class);
     private final Map<Call, Integer> failures = new EnumMap<>(Call.class);
 
-    FailingBackend(GrantBackend delegate) {
+    public FailingBackend(GrantBackend delegate) {
         this.delegate = delegate;
     }
 
     /** From now on, calls of that kind fail with an I/O error and change nothing. */
-    synchronized void fail(Call call) {
+    public synchronized void fail(Call call) {
         failing.add(call);
     }
 
-    synchronized void recover() {
+    public synchronized void recover() {
         failing.clear();
     }
 
     /** How many calls of that kind have failed so far. */
-    synchronized int failures(Call call) {
+    public synchronized int failures(Call call) {
         return failures.getOrDefault(call, 0);
     }
 
