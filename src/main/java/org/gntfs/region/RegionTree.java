@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
  * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
  *
- * The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself.
+ * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself.
  *
  * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
@@ -115,7 +115,7 @@ public final class RegionTree {
         if (node instanceof Region region) {
             return region;
         }
-        node.checkChangeable("write or truncate");
+        node.checkChangeable("write, truncate or map");
         throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
     }
 
