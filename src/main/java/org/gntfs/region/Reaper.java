@@ -1,7 +1,5 @@
 package org.gntfs.region;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -25,12 +23,9 @@ import org.slf4j.LoggerFactory;
 final class Reaper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
 
-    static final Duration FIRST_RETRY = Duration.ofMillis(100);
-    static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
-
-    private final Duration firstRetry;
-    private final Duration lastRetry;
 
     @GuardedBy("this")
     private @Nullable ScheduledExecutorService retries;
@@ -38,23 +33,12 @@ final class Reaper implements AutoCloseable {
     @GuardedBy("this")
     private boolean closed;
 
-    Reaper() {
-        this(FIRST_RETRY, LAST_RETRY);
-    }
-
-    Reaper(Duration firstRetry, Duration lastRetry) {
-        checkArgument(firstRetry.compareTo(Duration.ZERO) > 0 && firstRetry.compareTo(lastRetry) <= 0,
-                "bad backoff %s..%s", firstRetry, lastRetry);
-        this.firstRetry = firstRetry;
-        this.lastRetry = lastRetry;
-    }
-
     /** Releases the region now; if the backend fails, logs it and retries in the background. */
     void release(Region region) {
         try {
             region.release();
         } catch (RuntimeException e) {
-            if (schedule(region, firstRetry, 1)) {
+            if (schedule(region, FIRST_RETRY, 1)) {
                 log.warn("cannot release the grants of {} yet; retrying in the background", region.path(), e);
             } else {
                 log.error("cannot release the grants of {}: the tree is closing", region.path(), e);
@@ -69,7 +53,7 @@ final class Reaper implements AutoCloseable {
         } catch (RuntimeException e) {
             Duration next = delay.multipliedBy(2);
             // Not scheduled once closed: whoever closes the tree releases it or reports it then.
-            schedule(region, next.compareTo(lastRetry) > 0 ? lastRetry : next, attempt + 1);
+            schedule(region, next.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : next, attempt + 1);
         }
     }
 
