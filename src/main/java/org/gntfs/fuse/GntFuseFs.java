@@ -46,8 +46,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  * rename-over of an open file reaches us as a rename to a {@code .fuse_hidden*} name, which
  * {@link HiddenNames} turns into a real unlink.
  *
- * <p>The mount's lifecycle belongs to {@link GntfsMount}: {@link #umount()} does nothing, so that
- * the shutdown hook jnr-fuse registers cannot detach the mount lazily behind its back.
+ * <p>The mount's lifecycle belongs to the daemon's {@code GntfsMount}: {@link #umount()} does
+ * nothing, so that the shutdown hook jnr-fuse registers cannot detach the mount lazily behind its
+ * back.
  */
 public final class GntFuseFs extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(GntFuseFs.class);
@@ -97,7 +98,7 @@ public final class GntFuseFs extends FuseStubFS {
         return "gntfs";
     }
 
-    /** Left to {@link GntfsMount}, which unmounts cleanly first and waits; see the class comment. */
+    /** Left to the daemon, which unmounts cleanly first and waits; see the class comment. */
     @Override
     public void umount() {}
 

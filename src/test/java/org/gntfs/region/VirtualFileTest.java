@@ -8,6 +8,7 @@ import java.time.Instant;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.protocol.GrantsFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,7 +51,7 @@ class VirtualFileTest {
         byte[] snapshot = report.open(false);
         tree.create("/b", 0600, 0, 0);
 
-        assertThat(new String(snapshot, UTF_8)).isEqualTo(GrantsReport.HEADER + "\n/a\t0\t1\trw\t0\t8\n");
+        assertThat(new String(snapshot, UTF_8)).isEqualTo(GrantsFile.HEADER + "\n/a\t0\t1\trw\t0\t8\n");
         assertThat(new String(report.open(false), UTF_8)).contains("/b\t");
         assertFault(() -> report.open(true), Fault.ACCESS_DENIED);
     }
