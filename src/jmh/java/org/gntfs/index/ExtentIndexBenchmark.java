@@ -5,6 +5,7 @@ import com.google.common.primitives.ImmutableLongArray;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.gntfs.grant.GrantAllocation;
+import org.gntfs.protocol.Pages;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,7 +46,7 @@ public class ExtentIndexBenchmark {
         long[] addresses = new long[extents];
         for (int i = 0; i < extents; i++) {
             grefs[i] = 8 + i;
-            addresses[i] = (long) i * GrantAllocation.PAGE_SIZE;
+            addresses[i] = (long) i * Pages.PAGE_SIZE;
         }
         GrantAllocation pages =
                 new GrantAllocation(0, true, 0, ImmutableIntArray.copyOf(grefs), ImmutableLongArray.copyOf(addresses));

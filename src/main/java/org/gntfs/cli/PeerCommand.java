@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.client.MountFacts;
-import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.GrantPeer;
+import org.gntfs.protocol.Pages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,9 +63,9 @@ final class PeerCommand implements Runnable {
         int offset;
 
         void checkOffset(CommandLine commandLine) {
-            if (offset < 0 || offset >= GrantAllocation.PAGE_SIZE) {
+            if (offset < 0 || offset >= Pages.PAGE_SIZE) {
                 throw new CommandLine.ParameterException(
-                        commandLine, "--offset must be from 0 to " + (GrantAllocation.PAGE_SIZE - 1) + ", not " + offset);
+                        commandLine, "--offset must be from 0 to " + (Pages.PAGE_SIZE - 1) + ", not " + offset);
             }
         }
     }
@@ -87,8 +87,8 @@ final class PeerCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             grant.checkOffset(spec.commandLine());
-            int count = length == null ? GrantAllocation.PAGE_SIZE - grant.offset : length;
-            if (count < 0 || grant.offset + count > GrantAllocation.PAGE_SIZE) {
+            int count = length == null ? Pages.PAGE_SIZE - grant.offset : length;
+            if (count < 0 || grant.offset + count > Pages.PAGE_SIZE) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "--length " + count + " from offset " + grant.offset + " leaves the page");
             }
@@ -118,7 +118,7 @@ final class PeerCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             grant.checkOffset(spec.commandLine());
-            int room = GrantAllocation.PAGE_SIZE - grant.offset;
+            int room = Pages.PAGE_SIZE - grant.offset;
             InputStream in = System.in;
             byte[] data = in.readNBytes(room + 1);
             if (data.length > room) {

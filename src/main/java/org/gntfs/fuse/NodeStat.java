@@ -1,8 +1,8 @@
 package org.gntfs.fuse;
 
 import java.time.Instant;
-import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.PoolUsage;
+import org.gntfs.protocol.Pages;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
@@ -24,7 +24,7 @@ final class NodeStat {
             stat.st_mode.set(FileStat.S_IFREG | region.permissions());
             stat.st_nlink.set(region.isLinked() ? 1 : 0);
             stat.st_size.set(size);
-            stat.st_blocks.set(Region.pagesFor(size) * (GrantAllocation.PAGE_SIZE / SECTOR));
+            stat.st_blocks.set(Pages.pagesFor(size) * (Pages.PAGE_SIZE / SECTOR));
         } else if (node instanceof Directory directory) {
             stat.st_mode.set(FileStat.S_IFDIR | directory.permissions());
             stat.st_nlink.set(directory.linkCount());
@@ -37,7 +37,7 @@ final class NodeStat {
         stat.st_ino.set(node.inode());
         stat.st_uid.set(node.uid());
         stat.st_gid.set(node.gid());
-        stat.st_blksize.set(GrantAllocation.PAGE_SIZE);
+        stat.st_blksize.set(Pages.PAGE_SIZE);
         setTime(stat.st_atim, node.accessed());
         setTime(stat.st_mtim, node.modified());
         setTime(stat.st_ctim, node.changed());
@@ -45,8 +45,8 @@ final class NodeStat {
 
     /** The grant pool as {@code df} shows it: a block and an inode per grant. */
     static void fillPool(Statvfs stbuf, PoolUsage pool) {
-        stbuf.f_bsize.set(GrantAllocation.PAGE_SIZE);
-        stbuf.f_frsize.set(GrantAllocation.PAGE_SIZE);
+        stbuf.f_bsize.set(Pages.PAGE_SIZE);
+        stbuf.f_frsize.set(Pages.PAGE_SIZE);
         stbuf.f_blocks.set(pool.limit());
         stbuf.f_bfree.set(pool.free());
         stbuf.f_bavail.set(pool.free());

@@ -6,7 +6,6 @@ import static com.google.common.base.Preconditions.checkElementIndex;
 import com.google.common.base.MoreObjects;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
-import org.gntfs.protocol.Pages;
 
 /**
  * One allocation from a {@link GrantBackend}: a run of pages granted to one domain, each under its
@@ -15,9 +14,6 @@ import org.gntfs.protocol.Pages;
  * backend.
  */
 public final class GrantAllocation {
-    /** Xen's page size, which is also the unit of every grant: the protocol's, for the grant layer. */
-    public static final int PAGE_SIZE = Pages.PAGE_SIZE;
-
     private final int domid;
     private final boolean writable;
     private final long deviceOffset;

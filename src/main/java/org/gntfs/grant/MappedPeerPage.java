@@ -2,7 +2,7 @@ package org.gntfs.grant;
 
 import static com.google.common.base.Preconditions.checkPositionIndexes;
 import static com.google.common.base.Preconditions.checkState;
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;

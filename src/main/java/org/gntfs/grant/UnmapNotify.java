@@ -1,5 +1,7 @@
 package org.gntfs.grant;
 
+import org.gntfs.protocol.Pages;
+
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
@@ -13,7 +15,7 @@ public record UnmapNotify(int byteInPage, int eventPort) {
     public static final UnmapNotify NONE = new UnmapNotify(-1, -1);
 
     public UnmapNotify {
-        checkArgument(byteInPage >= -1 && byteInPage < GrantAllocation.PAGE_SIZE, "byte %s is outside a page", byteInPage);
+        checkArgument(byteInPage >= -1 && byteInPage < Pages.PAGE_SIZE, "byte %s is outside a page", byteInPage);
         checkArgument(eventPort >= -1, "bad event port %s", eventPort);
     }
 

@@ -7,6 +7,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.protocol.Pages;
 
 /**
  * A region lent to a process that maps its granted pages itself. While open it holds the region
@@ -54,7 +55,7 @@ public final class DirectMapping implements AutoCloseable {
     }
 
     long pages() {
-        return Region.pagesFor(size);
+        return Pages.pagesFor(size);
     }
 
     /** Whether the borrower asked to write. */

@@ -1,7 +1,7 @@
 package org.gntfs.region;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
@@ -14,6 +14,7 @@ import org.gntfs.grant.UnmapNotify;
 import org.gntfs.index.Extent;
 import org.gntfs.index.ExtentIndex;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.protocol.Pages;
 
 /**
  * The pages of one region: the bytes copied in and out, the offset index that finds them, the
@@ -130,8 +131,8 @@ final class GrantedPages {
             throw GntfsException.of(Fault.FILE_TOO_BIG, "size %d is outside 0..%d", newSize, Region.MAX_SIZE);
         }
         holds.checkNotReleased();
-        long oldPages = Region.pagesFor(size);
-        long newPages = Region.pagesFor(newSize);
+        long oldPages = Pages.pagesFor(size);
+        long newPages = Pages.pagesFor(newSize);
         if (newPages > oldPages) {
             long added = newPages - oldPages;
             if (added > Integer.MAX_VALUE) {
@@ -150,7 +151,7 @@ final class GrantedPages {
 
     @GuardedBy("lock")
     private void shrinkLocked(long newSize) {
-        long newPages = Region.pagesFor(newSize);
+        long newPages = Pages.pagesFor(newSize);
         zeroTail(newSize, Math.min(size, newPages * PAGE_SIZE));
         try {
             releasePagesFrom(newPages);
@@ -226,7 +227,7 @@ final class GrantedPages {
 
     void setNotify(RegionNotify wanted) {
         lock.runExclusive(() -> {
-            if (!wanted.isNone() && (wanted.page() >= Region.pagesFor(size) || wanted.byteOffset() >= size)) {
+            if (!wanted.isNone() && (wanted.page() >= Pages.pagesFor(size) || wanted.byteOffset() >= size)) {
                 throw GntfsException.of(
                         Fault.INVALID_ARGUMENT, "notify '%s' is outside the %d-byte region", wanted.format(), size);
             }

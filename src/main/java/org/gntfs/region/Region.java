@@ -1,13 +1,12 @@
 package org.gntfs.region;
 
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
-
 import com.google.common.primitives.ImmutableIntArray;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
+import org.gntfs.protocol.Pages;
 
 /**
  * A granted region: {@code size} bytes held in {@code ceil(size / 4096)} pages granted to one
@@ -51,12 +50,8 @@ public final class Region extends Node {
         return granted.size();
     }
 
-    public static long pagesFor(long bytes) {
-        return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-    }
-
     public long pages() {
-        return pagesFor(size());
+        return Pages.pagesFor(size());
     }
 
     public int domid() {

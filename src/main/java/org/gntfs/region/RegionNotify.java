@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.UnmapNotify;
+import org.gntfs.protocol.Pages;
 
 /**
  * The value of {@code user.gnt.notify}: what happens when this side releases the region (or the
@@ -67,12 +67,12 @@ public record RegionNotify(long byteOffset, int eventPort) {
 
     /** The region page whose release fires the notification: the byte's page, else the first. */
     long page() {
-        return byteOffset < 0 ? 0 : byteOffset / GrantAllocation.PAGE_SIZE;
+        return byteOffset < 0 ? 0 : byteOffset / Pages.PAGE_SIZE;
     }
 
     /** The per-page form that a grant backend takes. */
     UnmapNotify forPage() {
-        int byteInPage = byteOffset < 0 ? -1 : (int) (byteOffset % GrantAllocation.PAGE_SIZE);
+        int byteInPage = byteOffset < 0 ? -1 : (int) (byteOffset % Pages.PAGE_SIZE);
         return new UnmapNotify(byteInPage, eventPort);
     }
 

@@ -1,6 +1,6 @@
 package org.gntfs.it;
 
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import com.google.common.base.Strings;
 import com.google.common.collect.ImmutableList;

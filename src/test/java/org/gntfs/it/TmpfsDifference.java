@@ -1,6 +1,6 @@
 package org.gntfs.it;
 
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

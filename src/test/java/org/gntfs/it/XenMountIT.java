@@ -21,6 +21,7 @@ import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.GrantPeer.PeerPage;
 import org.gntfs.grant.xen.GntdevPeer;
 import org.gntfs.grant.xen.XenGrantBackend;
+import org.gntfs.protocol.Pages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("xen")
 class XenMountIT {
-    private static final int PAGE = GrantAllocation.PAGE_SIZE;
+    private static final int PAGE = Pages.PAGE_SIZE;
 
     @RegisterExtension
     final XenMountedGntfs gntfs = new XenMountedGntfs();

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.MappedPeerPage;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.protocol.Pages;
 
 /**
  * A foreign domain on a simulated grant table: maps the table and checks each entry as Xen checks
@@ -78,7 +78,7 @@ public final class SimulatedPeer implements GrantPeer {
             if (!Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString().equals(expected)) {
                 throw GntfsException.of(Fault.NOT_FOUND, "gref %d is not granted", gref);
             }
-            return Posix.mmapShared(fd, TableLayout.frameOffset(frame), GrantAllocation.PAGE_SIZE,
+            return Posix.mmapShared(fd, TableLayout.frameOffset(frame), Pages.PAGE_SIZE,
                     write ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ);
         } catch (IOException e) {
             throw GntfsException.causedBy(Fault.IO_ERROR, e, "frame %d of gref %d: %s", frame, gref, e.getMessage());

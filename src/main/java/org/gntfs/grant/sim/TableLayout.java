@@ -3,7 +3,7 @@ package org.gntfs.grant.sim;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.nio.file.Path;
-import org.gntfs.grant.GrantAllocation;
+import org.gntfs.protocol.Pages;
 
 /**
  * The byte layout of the simulated grant table, shared by the daemon and the peer tool. It is the
@@ -116,6 +116,6 @@ public final class TableLayout {
     }
 
     static long frameOffset(long frame) {
-        return frame * GrantAllocation.PAGE_SIZE;
+        return frame * Pages.PAGE_SIZE;
     }
 }

@@ -1,6 +1,6 @@
 package org.gntfs.grant.xen;
 
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import java.nio.file.Path;
 import java.util.Optional;

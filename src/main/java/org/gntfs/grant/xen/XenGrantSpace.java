@@ -3,7 +3,7 @@ package org.gntfs.grant.xen;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkPositionIndexes;
 import static com.google.common.base.Preconditions.checkState;
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import com.google.common.primitives.ImmutableLongArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;

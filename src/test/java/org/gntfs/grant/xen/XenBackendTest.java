@@ -2,7 +2,7 @@ package org.gntfs.grant.xen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.gntfs.grant.GrantAllocation.PAGE_SIZE;
+import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
