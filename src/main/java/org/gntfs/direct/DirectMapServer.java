@@ -164,13 +164,13 @@ public final class DirectMapServer implements AutoCloseable {
             who = connection.peerCredentials();
         } catch (NativeError e) {
             log.warn("cannot tell who connected to the direct-mapping socket: {}", e.getMessage());
-            closeQuietly(connection);
+            connection.close();
             return;
         }
         GntfsException refusal = admit(connection, who);
         if (refusal != null) {
             refuse(connection, refusal);
-            closeQuietly(connection);
+            connection.close();
             return;
         }
         Thread worker = new Thread(null, () -> serve(connection, who), "gntfs-direct", THREAD_STACK);
@@ -188,7 +188,7 @@ public final class DirectMapServer implements AutoCloseable {
             }
             forget(connection, who);
             refuse(connection, GntfsException.of(Fault.TRY_AGAIN, "the daemon cannot take more connections now"));
-            closeQuietly(connection);
+            connection.close();
         }
     }
 
@@ -228,7 +228,7 @@ public final class DirectMapServer implements AutoCloseable {
             synchronized (this) {
                 workers.remove(Thread.currentThread());
             }
-            closeQuietly(connection);
+            connection.close();
         }
     }
 
@@ -277,7 +277,6 @@ public final class DirectMapServer implements AutoCloseable {
 
     private static DirectProtocol.Answer answerFor(DirectMapping mapping) {
         List<Segment> segments = mapping.segments().stream()
-                .map(segment -> new Segment(segment.regionOffset(), segment.length(), segment.descriptorOffset()))
                 .toList();
         return new DirectProtocol.Answer(mapping.size(), mapping.domid(), mapping.write(), segments,
                 mapping.grefs().asList());
@@ -338,14 +337,6 @@ public final class DirectMapServer implements AutoCloseable {
             }
         } catch (NativeError e) {
             // A reset connection ends the mapping just as a closed one does.
-        }
-    }
-
-    private static void closeQuietly(UnixSocket socket) {
-        try {
-            socket.close();
-        } catch (NativeError e) {
-            log.warn("could not close a direct-mapping connection: {}", e.getMessage());
         }
     }
 

@@ -84,6 +84,15 @@ public final class Posix {
         check("close", LIBC.close(fd));
     }
 
+    /**
+     * Closes {@code fd} when its caller has nothing left to do if that fails: Linux releases the
+     * descriptor whatever close returns, and its errors (EIO of a last writeback, EINTR) concern
+     * data that no caller here writes through a descriptor it closes this way.
+     */
+    public static void closeQuietly(int fd) {
+        LIBC.close(fd);
+    }
+
     public static void ftruncate(int fd, long length) throws NativeError {
         check("ftruncate", LIBC.ftruncate(fd, length));
     }

@@ -309,10 +309,10 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws NativeError {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
-            Posix.close(fd);
+            Posix.closeQuietly(fd);
         }
     }
 }

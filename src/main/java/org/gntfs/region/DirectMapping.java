@@ -5,9 +5,9 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.protocol.Pages;
+import org.gntfs.protocol.Segment;
 
 /**
  * A region lent to a process that maps its granted pages itself. While open it holds the region
@@ -15,12 +15,6 @@ import org.gntfs.protocol.Pages;
  * of the region's grant space for the borrower, and where in it each part of the region lies.
  */
 public final class DirectMapping implements AutoCloseable {
-    /**
-     * Bytes {@code [regionOffset, regionOffset + length)} of the region are at {@code
-     * descriptorOffset} in the descriptor: mmap there with that length maps them.
-     */
-    public record Segment(long regionOffset, long length, long descriptorOffset) {}
-
     private final Region region;
     private final long size;
     private final boolean write;
@@ -82,17 +76,17 @@ public final class DirectMapping implements AutoCloseable {
     }
 
     /** Closes the daemon's copy of the descriptor, once the borrower has its own. */
-    public synchronized void closeDescriptor() throws NativeError {
+    public synchronized void closeDescriptor() {
         if (descriptor >= 0) {
             int fd = descriptor;
             descriptor = -1;
-            Posix.close(fd);
+            Posix.closeQuietly(fd);
         }
     }
 
     /** Ends the loan: the region may shrink again, and goes if it was the last holder of an unlinked one. */
     @Override
-    public void close() throws NativeError {
+    public void close() {
         synchronized (this) {
             if (closed) {
                 return;

@@ -15,6 +15,7 @@ import org.gntfs.index.Extent;
 import org.gntfs.index.ExtentIndex;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.protocol.Pages;
+import org.gntfs.protocol.Segment;
 
 /**
  * The pages of one region: the bytes copied in and out, the offset index that finds them, the
@@ -264,8 +265,8 @@ final class GrantedPages {
 
     /** Where the pages lie in the space's descriptor, in region order, contiguous runs merged. */
     @GuardedBy("lock")
-    private ImmutableList<DirectMapping.Segment> segments() {
-        ImmutableList.Builder<DirectMapping.Segment> segments = ImmutableList.builder();
+    private ImmutableList<Segment> segments() {
+        ImmutableList.Builder<Segment> segments = ImmutableList.builder();
         long start = 0;
         long length = 0;
         long at = 0;
@@ -277,13 +278,13 @@ final class GrantedPages {
                 continue;
             }
             if (length > 0) {
-                segments.add(new DirectMapping.Segment(start, length, at));
+                segments.add(new Segment(start, length, at));
             }
             start = extent.firstPage() * PAGE_SIZE;
             length = bytes;
             at = offset;
         }
-        segments.add(new DirectMapping.Segment(start, length, at));
+        segments.add(new Segment(start, length, at));
         return segments.build();
     }
 

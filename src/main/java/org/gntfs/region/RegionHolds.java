@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
-import org.gntfs.nativeio.NativeError;
 
 /**
  * The life of one region: who holds it (open files, which the kernel keeps while a mapping
@@ -85,20 +84,13 @@ final class RegionHolds {
         try {
             checkNotReleased();
         } catch (GntfsException e) {
-            closeQuietly(loan);
+            loan.closeDescriptor();
             throw e;
         }
         holders++;
         loans.add(loan);
     }
 
-    private static void closeQuietly(DirectMapping loan) {
-        try {
-            loan.closeDescriptor();
-        } catch (NativeError e) {
-            // The loan never started: its descriptor is the only thing to give back.
-        }
-    }
 
     /** Ends a loan; whether the region must now be released, as for {@link #unhold}. */
     synchronized boolean endLoan(DirectMapping loan) {

@@ -83,17 +83,10 @@ public final class SimulatedPeer implements GrantPeer {
         } catch (IOException e) {
             throw GntfsException.causedBy(Fault.IO_ERROR, e, "frame %d of gref %d: %s", frame, gref, e.getMessage());
         } finally {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
         }
     }
 
-    private static void closeQuietly(int fd) {
-        try {
-            Posix.close(fd);
-        } catch (NativeError e) {
-            // The mapping is made: a descriptor the kernel will not close costs nothing more.
-        }
-    }
 
     /** How often {@code port} has been signalled by an unmap notification. */
     public int eventCount(int port) {
