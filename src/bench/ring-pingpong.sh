@@ -29,7 +29,6 @@ trap cleanup EXIT
 
 "$project/fuse-mount.sh" "$mnt" --backend sim >&2
 truncate -s 4096 "$mnt/ring" "$shm"
-table=$(getfattr --absolute-names --only-values -n user.gnt.table "$mnt")
 gref=$(getfattr --absolute-names --only-values -n user.gnt.grefs "$mnt/ring")
 
 # pair RESPONDER-WAY... -- INITIATOR-WAY...: prints "p50 p99 mean" in ns
@@ -48,7 +47,7 @@ echo "ring ping-pong, $rounds round trips per run, round-trip times in ns (p50 /
 printf '%-4s %-24s %-24s %s\n' run "tmpfs: file <-> file" "gntfs: direct <-> peer" "ratio of p50 (tmpfs/gntfs)"
 for run in $(seq "$runs"); do
     read -r t50 t99 tmean < <(pair file "$shm" -- file "$shm")
-    read -r g50 g99 gmean < <(pair peer "$table" "$gref" -- direct "$mnt/ring")
+    read -r g50 g99 gmean < <(pair peer "$mnt" "$gref" -- direct "$mnt/ring")
     printf '%-4s %-24s %-24s %s\n' "$run" "$t50 / $t99 / $tmean" "$g50 / $g99 / $gmean" \
         "$(awk -v t="$t50" -v g="$g50" 'BEGIN { printf "%.2f", t / g }')"
 done

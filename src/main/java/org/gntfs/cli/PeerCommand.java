@@ -43,11 +43,7 @@ final class PeerCommand implements Runnable {
         Path mountPoint;
 
         GrantPeer attach() throws IOException {
-            String backend = MountFacts.read(mountPoint, "backend");
-            return GrantBackendProviders.named(backend)
-                    .orElseThrow(() -> GntfsException.of(
-                            Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend))
-                    .attachPeer(mountPoint, name -> MountFacts.read(mountPoint, name));
+            return GrantBackendProviders.attachPeer(mountPoint, name -> MountFacts.read(mountPoint, name));
         }
     }
 

@@ -5,10 +5,14 @@ import static com.google.common.collect.ImmutableList.toImmutableList;
 
 import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
+import org.gntfs.Fault;
+import org.gntfs.GntfsException;
 
 /** The grant backends of this build, as {@link java.util.ServiceLoader} finds their providers. */
 public final class GrantBackendProviders {
@@ -41,6 +45,17 @@ public final class GrantBackendProviders {
 
     public static Optional<GrantBackendProvider> named(String name) {
         return all().stream().filter(provider -> provider.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Attaches a foreign domain to the pool of the mount at {@code mountPoint}, through the backend
+     * that the mount root names as {@code user.gnt.backend}.
+     */
+    public static GrantPeer attachPeer(Path mountPoint, GrantBackendProvider.PublishedFacts facts) throws IOException {
+        String backend = facts.read("backend");
+        return named(backend)
+                .orElseThrow(() -> GntfsException.of(Fault.NOT_SUPPORTED, "no peer for the %s backend in this build", backend))
+                .attachPeer(mountPoint, facts);
     }
 
     /** What {@code --backend auto} takes: the available backend of highest priority. */

@@ -8,9 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.gntfs.client.GntRegion;
+import org.gntfs.client.MountFacts;
+import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.GrantPeer;
-import org.gntfs.grant.sim.SimulatedPeer;
-import org.gntfs.grant.xen.GntdevPeer;
 import org.gntfs.nativeio.Posix;
 
 /**
@@ -20,7 +20,7 @@ import org.gntfs.nativeio.Posix;
  *
  * <pre>
  * direct PATH             the region's granted pages through the direct-mapping socket
- * peer TABLE|xen GREF     the grantee's mapping: the simulated table's peer, or gntdev on Xen
+ * peer MOUNTPOINT GREF    the grantee's mapping, through the mount's own backend (as gntfs peer)
  * file PATH               a plain shared mapping of a file, e.g. on /dev/shm
  * </pre>
  *
@@ -109,7 +109,8 @@ public final class RingPingPong {
                     };
                 }
                 case "peer" -> {
-                    GrantPeer peer = way[1].equals("xen") ? GntdevPeer.open() : SimulatedPeer.attach(Path.of(way[1]));
+                    Path mountPoint = Path.of(way[1]);
+                    GrantPeer peer = GrantBackendProviders.attachPeer(mountPoint, name -> MountFacts.read(mountPoint, name));
                     GrantPeer.PeerPage mapped = peer.map(0, Integer.parseInt(way[2]), true);
                     return new Page() {
                         public long address() {
