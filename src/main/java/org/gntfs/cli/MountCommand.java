@@ -80,6 +80,7 @@ final class MountCommand implements Callable<Integer> {
                     + " directory like /dev/shm, where anyone creates regions and only their owner removes them.")
     String mode;
 
+    /** Checked and documented here; applied by {@link LogLevel} before any logger exists. */
     @Option(names = LogLevel.OPTION, paramLabel = "LEVEL", defaultValue = "info",
             description = "The daemon's log level: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LogLevel logLevel;
