@@ -15,6 +15,8 @@
 #   --fuse-debug               log every FUSE request
 #   --direct-socket PATH       the direct-mapping socket (default MOUNTPOINT.sock)
 #   --no-direct-socket         offer no direct mapping
+#   --mode MODE                the mount root's mode in octal (default 0755; 1777 is /dev/shm's sticky shared directory)
+#   --log-level LEVEL          the daemon's log: trace, debug, info, warn or error (default info)
 #   --foreground               run the daemon in this terminal instead of the background
 #   -- DAEMON-OPTIONS          passed to `gntfs mount` as they are (gntfs mount --help lists them)
 #   -u MOUNTPOINT              unmount; refuses any mount but gntfs (the topmost on MOUNTPOINT)
@@ -132,7 +134,7 @@ fi
 positional=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --backend|--domid|--limit|--table-dir|--cache-timeout|--direct-socket)
+        --backend|--domid|--limit|--table-dir|--cache-timeout|--direct-socket|--mode|--log-level)
             [ $# -ge 2 ] || usage "$1 needs a value"
             daemon_args+=("$1" "$2"); shift 2 ;;
         --keep-cache|--no-writeback-tuning|--fuse-debug|--no-direct-socket) daemon_args+=("$1"); shift ;;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds target/gntfs.jar when it is missing or older than the sources; silent when it is current.
+# Builds target/gntfs.jar, with the man page and bash completion written from its commands
+# (target/man/gntfs.1, target/completion/gntfs), when any is missing or the jar is older than the
+# sources; silent when they are current.
 # Maven's output goes to a file and is shown only if the build fails: -q still writes escape codes.
 set -euo pipefail
 
@@ -7,7 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jar=$here/target/gntfs.jar
 
 current() {
-    [ -f "$jar" ] && [ -z "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]
+    [ -f "$jar" ] && [ -f "$here/target/man/gntfs.1" ] && [ -f "$here/target/completion/gntfs" ] && [ -z "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]
 }
 
 current && exit 0

@@ -4,6 +4,9 @@
 #   PREFIX/lib/gntfs/gntfs.jar, fuse-mount.sh the jar it runs, and the script that mounts with it
 #   PREFIX/lib/systemd/system/gntfs.service   mounts /run/gnt at boot once enabled
 #   SBIN/mount.fuse.gntfs                     so that mount -t fuse.gntfs and /etc/fstab work
+#   PREFIX/share/man/man1/gntfs.1             man gntfs (target/man/gntfs.1, written from the commands)
+#   PREFIX/share/bash-completion/completions/gntfs   bash completion (target/completion/gntfs), which
+#                                             bash-completion loads from there on first use of gntfs
 # PREFIX is $GNTFS_PREFIX, /usr/local by default; SBIN is $GNTFS_SBIN_DIR, /sbin by default.
 # Each file is replaced whole (written beside it, then renamed), and only when it changed.
 set -euo pipefail
@@ -28,7 +31,9 @@ place() {
 
 with_prefix() { sed "s|@PREFIX@|$prefix|g" "$1"; }
 
-install -d -m 0755 "$prefix/bin" "$prefix/lib/gntfs" "$prefix/lib/systemd/system" "$sbin"
+completions=$prefix/share/bash-completion/completions
+install -d -m 0755 "$prefix/bin" "$prefix/lib/gntfs" "$prefix/lib/systemd/system" "$sbin" \
+    "$prefix/share/man/man1" "$completions"
 place "$prefix/lib/gntfs/gntfs.jar" 0644 <"$here/target/gntfs.jar"
 place "$prefix/lib/gntfs/fuse-mount.sh" 0755 <"$here/fuse-mount.sh"
 place "$prefix/bin/gntfs" 0755 <"$here/bin/gntfs"
@@ -39,3 +44,5 @@ if ! with_prefix "$here/packaging/gntfs.service" | cmp -s - "$unit"; then
     [ ! -d /run/systemd/system ] || systemctl daemon-reload
 fi
 with_prefix "$here/packaging/mount.fuse.gntfs" | place "$sbin/mount.fuse.gntfs" 0755
+place "$prefix/share/man/man1/gntfs.1" 0644 <"$here/target/man/gntfs.1"
+place "$completions/gntfs" 0644 <"$here/target/completion/gntfs"

@@ -5,7 +5,7 @@
 #
 # By default what a mount needs (libfuse2, fuse3, attr, psmisc for fuser, a Java runtime);
 # --for-build adds Maven and a JDK; --for-tests adds those and the test tools (gcc, python3,
-# systemd for systemd-analyze). Not as root, it names the missing packages and exits 1.
+# systemd for systemd-analyze, groff-base for the man page). Not as root, it names the missing packages and exits 1.
 set -euo pipefail
 
 build=false tests=false
@@ -31,6 +31,8 @@ if $tests; then
     command -v cc >/dev/null || missing+=(gcc)   # builds the C example of the direct-mapping protocol
     command -v python3 >/dev/null || missing+=(python3)
     command -v systemd-analyze >/dev/null || missing+=(systemd)
+    command -v groff >/dev/null || missing+=(groff-base)   # renders the generated man page
+    command -v setpriv >/dev/null || missing+=(util-linux)   # runs tests as another user; unshare for gntfs run
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -24,7 +24,8 @@ final class ListCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MOUNTPOINT")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MOUNTPOINT", defaultValue = Main.DEFAULT_MOUNT,
+            description = "A gntfs mount (default: ${DEFAULT-VALUE}).")
     Path mountPoint;
 
     @Option(names = "--json", description = "Print a JSON array instead of a table.")

@@ -2,6 +2,7 @@ package org.gntfs.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "map",
+        mixinStandardHelpOptions = true,
         description = {
             "Map a region's granted pages directly and hold them until standard input ends.",
             "Prints 'size BYTES', 'domid D' and 'grefs G ...', then waits."
@@ -26,7 +28,10 @@ final class MapCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "A region on a gntfs mount.")
+    @Parameters(index = "0", paramLabel = "PATH", description = {
+        "A region on a gntfs mount. A relative PATH that does not exist here is taken in " + Main.DEFAULT_MOUNT
+                + ": 'gntfs map ring' maps " + Main.DEFAULT_MOUNT + "/ring."
+    })
     Path path;
 
     @Option(names = "--read-only", description = "Map the pages read-only.")
@@ -34,6 +39,7 @@ final class MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Path path = regionPath(this.path);
         GntRegion region;
         try {
             region = GntRegion.open(path, readOnly ? GntRegion.Access.READ : GntRegion.Access.READ_WRITE);
@@ -51,5 +57,12 @@ final class MapCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    static Path regionPath(Path given) {
+        if (given.isAbsolute() || Files.exists(given)) {
+            return given;
+        }
+        return Path.of(Main.DEFAULT_MOUNT).resolve(given);
     }
 }

@@ -75,14 +75,26 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--no-direct-socket", description = "Offer no direct mapping.")
     boolean noDirectSocket;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "0755",
+            description = "The mount root's mode, in octal (default: ${DEFAULT-VALUE}); 1777 makes a shared"
+                    + " directory like /dev/shm, where anyone creates regions and only their owner removes them.")
+    String mode;
+
+    /** Checked and documented here; applied by {@link LogLevel} before any logger exists. */
+    @Option(names = LogLevel.OPTION, paramLabel = "LEVEL", defaultValue = "info",
+            description = "The daemon's log level: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    LogLevel logLevel;
+
     @Override
     public Integer call() throws Exception {
         validate();
+        int rootMode = rootMode();
+        FuseAccess.checkCanMount();
         GrantBackend grants = backend.open(new PoolSettings(limit, tableDirectory));
         MountOptions options = new MountOptions(
                 mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug,
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
-                directSocket != null);
+                directSocket != null, rootMode);
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         mount.closeOnShutdown();
         spec.commandLine().getOut().printf(
@@ -111,6 +123,14 @@ final class MountCommand implements Callable<Integer> {
                 .paramLabel(String.join("|", new BackendChoice.Names()))
                 .description(description)
                 .build());
+    }
+
+    private int rootMode() {
+        if (!mode.matches("[0-7]{1,4}")) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--mode must be an octal mode from 0 to 7777, not " + mode);
+        }
+        return Integer.parseInt(mode, 8);
     }
 
     private void validate() {

@@ -39,7 +39,8 @@ final class PeerCommand implements Runnable {
 
     /** The mount a peer command acts on, and how it reaches the mount's grant table. */
     static final class Target {
-        @Parameters(index = "0", paramLabel = "MOUNTPOINT")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "MOUNTPOINT", defaultValue = Main.DEFAULT_MOUNT,
+                description = "A gntfs mount (default: ${DEFAULT-VALUE}).")
         Path mountPoint;
 
         GrantPeer attach() throws IOException {

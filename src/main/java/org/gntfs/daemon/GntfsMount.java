@@ -42,8 +42,8 @@ public final class GntfsMount implements AutoCloseable {
 
     /**
      * Mounts a new, empty tree of regions over {@code backend} and waits until the kernel serves
-     * requests. The root belongs to this process's user; new regions go to {@code domid} unless a
-     * directory says otherwise; the root shows the backend's name, the daemon's pid, the
+     * requests. The root belongs to this process's user, with the options' mode; new regions go
+     * to {@code domid} unless a directory says otherwise; the root shows the backend's name, the daemon's pid, the
      * direct-mapping socket and the backend's own facts as {@code user.gnt.*}, which is how
      * {@code gntfs peer} and direct-mapping clients find them. On failure nothing is left mounted
      * and the backend is closed.
@@ -68,6 +68,7 @@ public final class GntfsMount implements AutoCloseable {
                     (Integer) Files.getAttribute(self, "unix:uid"),
                     (Integer) Files.getAttribute(self, "unix:gid"),
                     facts.putAll(backend.properties()).buildOrThrow());
+            tree.chmod(tree.root(), options.rootMode());
         } catch (IOException | RuntimeException e) {
             if (directServer != null) {
                 directServer.close();

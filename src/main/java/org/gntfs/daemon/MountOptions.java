@@ -1,5 +1,6 @@
 package org.gntfs.daemon;
 
+import com.google.common.base.Preconditions;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.gntfs.fuse.FuseOptions;
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param directSocket where the direct-mapping socket listens, or null for none
  * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
  *     place is only tried, since a mount point's parent is often not the daemon's to write
+ * @param rootMode the mount root's permission bits, with set-id and sticky bits: 01777 makes a
+ *     shared directory like /dev/shm, where only a region's owner may remove it
  */
 public record MountOptions(
         Path mountPoint,
@@ -25,14 +28,19 @@ public record MountOptions(
         boolean keepCache,
         boolean debug,
         @Nullable Path directSocket,
-        boolean directSocketRequired) {
+        boolean directSocketRequired,
+        int rootMode) {
+    /** The root as safe as a fresh directory: only the mounting user creates regions in it. */
+    public static final int DEFAULT_ROOT_MODE = 0755;
+
     public MountOptions {
         FuseOptions.checkCacheTimeout(cacheTimeout);
+        Preconditions.checkArgument((rootMode & ~07777) == 0, "root mode %s is not within 07777", Integer.toOctalString(rootMode));
     }
 
     public static MountOptions defaults(Path mountPoint) {
         return new MountOptions(
-                mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false);
+                mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false, DEFAULT_ROOT_MODE);
     }
 
     /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */

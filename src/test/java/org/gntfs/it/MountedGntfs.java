@@ -63,7 +63,7 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
                 mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug(),
-                defaults.directSocket(), true);
+                defaults.directSocket(), true, defaults.rootMode());
         mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 
