@@ -59,7 +59,8 @@ wait_for() {
     done
 }
 
-state_name() { realpath -m "$1" | tr '/' '_'; }
+# One name per mount point, and never one for two: % and _ are escaped before / becomes _.
+state_name() { local path; path=$(realpath -m "$1"); path=${path//%/%25}; path=${path//_/%5f}; echo "${path//\//_}"; }
 pid_file() { echo "$run_dir/gntfs$(state_name "$1").pid"; }
 log_file() { echo "$run_dir/gntfs$(state_name "$1").log"; }
 jar_file() { echo "$run_dir/gntfs$(state_name "$1").jar"; }
@@ -96,8 +97,12 @@ require_gntfs() {
 }
 
 daemon_pid_of() {
-    # The live mount names its daemon; the pid file is the fallback for a mount that hangs.
-    getfattr --only-values -n user.gnt.pid "$1" 2>/dev/null || cat "$(pid_file "$1")" 2>/dev/null || true
+    # The pid file in the run directory (the user's own) names the daemon this script started; the
+    # mount's user.gnt.pid is the fallback for a daemon started otherwise. Only a number is a pid.
+    local pid
+    pid=$(cat "$(pid_file "$1")" 2>/dev/null || getfattr --only-values -n user.gnt.pid "$1" 2>/dev/null || true)
+    [[ $pid =~ ^[1-9][0-9]*$ ]] && echo "$pid"
+    return 0
 }
 
 unmount() {
@@ -112,12 +117,17 @@ unmount() {
     if ! out=$(fusermount -u "$mnt" 2>&1); then
         if [[ $out == *busy* ]]; then
             echo "fuse-mount.sh: cannot unmount $mnt: it is busy; these processes use it:" >&2
-            fuser -vm "$mnt" >&2 || true
+            if command -v fuser >/dev/null; then
+                fuser -vm "$mnt" >&2 || true
+            else
+                echo "  (install psmisc to have them listed here)" >&2
+            fi
             die "stop them and run -u again, or detach it now with: fusermount -u -z $mnt (the daemon exits once they let go)"
         fi
         die "cannot unmount $mnt: ${out##*: }"
     fi
-    if [ -n "$pid" ] && ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
+    # shellcheck disable=SC2016 # $1 is the inner shell's: the pid is passed as an argument, never as code
+    if [ -n "$pid" ] && ! wait_for 30 bash -c '! kill -0 "$1" 2>/dev/null' _ "$pid"; then
         die "the daemon (pid $pid) is still running 30 s after the unmount of $mnt"
     fi
     rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"

@@ -3,9 +3,9 @@
 #
 #   scripts/install-deps.sh [--for-build] [--for-tests]
 #
-# By default what a mount needs (libfuse2, fuse3, attr, psmisc for fuser, a Java runtime);
-# --for-build adds Maven and a JDK; --for-tests adds those and the test tools (gcc, python3,
-# systemd for systemd-analyze, groff-base for the man page). Not as root, it names the missing packages and exits 1.
+# By default what a mount needs (libfuse2, fuse3, attr, a Java runtime); --for-build adds Maven
+# and a JDK; --for-tests adds those and the test tools (gcc, python3, psmisc for fuser, systemd for
+# systemd-analyze, groff-base for the man page). Not as root, it names the missing packages and exits 1.
 set -euo pipefail
 
 build=false tests=false
@@ -18,10 +18,9 @@ for arg; do
 done
 
 missing=()
-ldconfig -p | grep -q 'libfuse\.so\.2' || missing+=(libfuse2)
+grep -q 'libfuse\.so\.2' < <(ldconfig -p) || missing+=(libfuse2)   # not a pipe: grep -q would SIGPIPE ldconfig
 command -v fusermount3 >/dev/null || missing+=(fuse3)
 command -v getfattr >/dev/null || missing+=(attr)
-command -v fuser >/dev/null || missing+=(psmisc)
 command -v java >/dev/null || $build || missing+=(default-jre-headless)
 if $build; then
     command -v mvn >/dev/null || missing+=(maven)
@@ -30,6 +29,7 @@ fi
 if $tests; then
     command -v cc >/dev/null || missing+=(gcc)   # builds the C example of the direct-mapping protocol
     command -v python3 >/dev/null || missing+=(python3)
+    command -v fuser >/dev/null || missing+=(psmisc)   # a busy -u lists the mount's users with it
     command -v systemd-analyze >/dev/null || missing+=(systemd)
     command -v groff >/dev/null || missing+=(groff-base)   # renders the generated man page
     command -v setpriv >/dev/null || missing+=(util-linux)   # runs tests as another user; unshare for gntfs run

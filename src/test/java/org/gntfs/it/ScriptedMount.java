@@ -51,7 +51,8 @@ final class ScriptedMount implements AutoCloseable {
     }
 
     private Path stateFile(String suffix) {
-        return runDirectory.resolve("gntfs" + mountPoint.toString().replace('/', '_') + suffix);
+        String name = mountPoint.toString().replace("%", "%25").replace("_", "%5f").replace('/', '_');
+        return runDirectory.resolve("gntfs" + name + suffix);
     }
 
     long daemonPid() throws IOException {

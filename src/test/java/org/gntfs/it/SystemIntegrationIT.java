@@ -67,6 +67,7 @@ class SystemIntegrationIT {
             service.destroy();   // SIGTERM, as systemctl stop sends
 
             assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readAllLines(unit())).contains("SuccessExitStatus=" + service.exitValue());   // a clean stop to systemd
             assertThat(isMounted()).isFalse();
             assertThat(table).doesNotExist();
             assertThat(Files.readString(directory.resolve("service.out"))).doesNotContain("building", "Exception");
