@@ -1,8 +1,9 @@
 package org.gntfs;
 
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import jnr.constants.platform.Errno;
 import org.gntfs.nativeio.NativeError;
 
@@ -13,7 +14,7 @@ import org.gntfs.nativeio.NativeError;
  */
 public final class Errnos {
     private static final Map<Fault, Integer> BY_FAULT = new EnumMap<>(Fault.class);
-    private static final Map<Integer, Fault> BY_ERRNO = new HashMap<>();
+    private static final Set<Integer> SHORTAGES = new HashSet<>();
 
     static {
         BY_FAULT.put(Fault.NOT_FOUND, Errno.ENOENT.intValue());
@@ -44,17 +45,13 @@ public final class Errnos {
                 throw new ExceptionInInitializerError("no errno for " + fault);
             }
         }
-        // What a failed system call tells the caller it can act on; every other errno of a call the
-        // daemon makes for its own purposes (an EINVAL of an mmap, say) is the daemon's I/O error,
-        // not a fault in the request.
+        // A call the daemon makes for its own purposes tells the request one thing it can act on:
+        // that there was no room for what it asked. Any other errno (an ENOENT or EINVAL of an mmap,
+        // say) is the daemon's I/O error, not a fault in the request; a caller that knows what an
+        // errno means in its own context says so where it makes the call.
         for (Errno shortage : new Errno[] {Errno.ENOSPC, Errno.ENOMEM, Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS}) {
-            BY_ERRNO.put(shortage.intValue(), Fault.NO_SPACE);
+            SHORTAGES.add(shortage.intValue());
         }
-        BY_ERRNO.put(Errno.ENOENT.intValue(), Fault.NOT_FOUND);
-        BY_ERRNO.put(Errno.EACCES.intValue(), Fault.ACCESS_DENIED);
-        BY_ERRNO.put(Errno.EPERM.intValue(), Fault.NOT_PERMITTED);
-        BY_ERRNO.put(Errno.EAGAIN.intValue(), Fault.TRY_AGAIN);
-        BY_ERRNO.put(Errno.ETIMEDOUT.intValue(), Fault.TIMED_OUT);
     }
 
     public static final int EIO = of(Fault.IO_ERROR);
@@ -67,24 +64,23 @@ public final class Errnos {
     }
 
     /**
-     * The fault a failed system call stands for: a shortage of memory, descriptors or room is
-     * {@link Fault#NO_SPACE}; ENOENT, EACCES, EPERM, EAGAIN and ETIMEDOUT keep their meaning; any
-     * other errno is an I/O error.
+     * The fault of a failed system call that the daemon made on a request's behalf: a shortage of
+     * memory, descriptors or room is {@link Fault#NO_SPACE}, anything else an I/O error.
      */
     public static Fault faultOf(NativeError e) {
-        return BY_ERRNO.getOrDefault(e.errno(), Fault.IO_ERROR);
+        return SHORTAGES.contains(e.errno()) ? Fault.NO_SPACE : Fault.IO_ERROR;
     }
 
     /**
      * The fault of a failed open of a device node: a node or driver that is not there (ENOENT,
-     * ENODEV, ENXIO) means the feature is not supported here, and EPERM, like EACCES, that the
-     * caller may not use it.
+     * ENODEV, ENXIO) means the feature is not supported here, and EACCES or EPERM that the caller
+     * may not use it.
      */
     public static Fault deviceFault(NativeError e) {
         if (e.is(Errno.ENOENT) || e.is(Errno.ENODEV) || e.is(Errno.ENXIO)) {
             return Fault.NOT_SUPPORTED;
         }
-        if (e.is(Errno.EPERM)) {
+        if (e.is(Errno.EACCES) || e.is(Errno.EPERM)) {
             return Fault.ACCESS_DENIED;
         }
         return faultOf(e);

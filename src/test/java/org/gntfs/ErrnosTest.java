@@ -24,13 +24,14 @@ class ErrnosTest {
     }
 
     @Test
-    void aMissingFileIsNotFound_butAMissingDeviceIsNotSupported() {
+    void aMissingDeviceIsNotSupported_butAMissingFileOfTheDaemonsOwnIsItsIoError() {
         NativeError missing = openFailure(dir.resolve("absent"), Posix.O_RDONLY);
         assertThat(missing.is(Errno.ENOENT)).isTrue();
-        assertThat(Errnos.faultOf(missing)).isEqualTo(Fault.NOT_FOUND);
         assertThat(Errnos.deviceFault(missing)).isEqualTo(Fault.NOT_SUPPORTED);
-        assertThat(GntfsException.causedBy(missing, "open: %s", missing.getMessage()).fault()).isEqualTo(Fault.NOT_FOUND);
+        assertThat(Errnos.faultOf(missing)).isEqualTo(Fault.IO_ERROR);
+        assertThat(GntfsException.causedBy(missing, "open: %s", missing.getMessage()).fault()).isEqualTo(Fault.IO_ERROR);
     }
+
 
     @Test
     void anErrnoThatSaysNothingToTheCallerIsAnIoError() {

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import jnr.constants.platform.Errno;
+import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantPeer;
@@ -72,7 +74,9 @@ public final class SimulatedPeer implements GrantPeer {
         try {
             fd = Posix.open(daemonDescriptor, write ? Posix.O_RDWR : Posix.O_RDONLY, 0);
         } catch (NativeError e) {
-            throw GntfsException.causedBy(e, "gref %d is not granted: %s", gref, e.getMessage());
+            // The daemon's descriptor of the space is gone: its region, and so this grant, went with it.
+            Fault fault = e.is(Errno.ENOENT) ? Fault.NOT_FOUND : Errnos.faultOf(e);
+            throw GntfsException.causedBy(fault, e, "gref %d is not granted: %s", gref, e.getMessage());
         }
         try {
             if (!Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString().equals(expected)) {
