@@ -88,6 +88,8 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        // The kernel's name for it, as mountinfo shows it: the daemon's unmount looks for that name.
+        mountPoint = mountPoint.toRealPath();
         int rootMode = rootMode();
         FuseAccess.checkCanMount();
         GrantBackend grants = backend.open(new PoolSettings(limit, tableDirectory));

@@ -149,6 +149,20 @@ class FuseMountScriptIT {
         assertThat(Files.readString(mount.logFile())).doesNotContain("still in use", "ERROR", "Exception");
     }
 
+    /** mountinfo names the real path; a daemon that looked for the path it was given found nothing. */
+    @Test
+    void aMountPointReachedThroughASymlink_isUnmountedBySigterm() throws Exception {
+        Path link = Files.createSymbolicLink(directory.resolve("link"), directory);
+        mount.script(link.resolve("gnt").toString()).assertOk();
+        long pid = mount.daemonPid();
+
+        Proc.run(List.of("kill", "-TERM", Long.toString(pid))).assertOk();
+        awaitExit(pid);
+
+        assertThat(mount.isMounted()).isFalse();
+        assertThat(mount.isStale()).isFalse();
+    }
+
     @Test
     void badArguments_exitTwoAndMountNothing() {
         Proc.Result unknown = mount.script(mountPoint.toString(), "--bogus");
