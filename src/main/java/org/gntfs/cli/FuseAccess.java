@@ -1,41 +1,59 @@
 package org.gntfs.cli;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
 
 /**
- * What a mount by a user other than root needs, checked before libfuse tries, so that the user is
- * told in one line what is missing instead of libfuse's "failed to open /dev/fuse". libfuse 2
- * opens /dev/fuse itself (fusermount's setuid path only mounts), and every gntfs mount has
- * {@code allow_other}, which fusermount grants a user only with {@code user_allow_other} in
+ * What a mount needs, asked before libfuse tries, so that the user is told in one line what is
+ * missing instead of libfuse's "failed to open /dev/fuse". The kernel answers both questions:
+ * libfuse 2 opens /dev/fuse itself, so this opens it too, as this process; and it mounts with
+ * mount(2) when the process holds CAP_SYS_ADMIN, and otherwise through fusermount, which grants
+ * {@code allow_other} (every gntfs mount has it) only with {@code user_allow_other} in
  * /etc/fuse.conf.
  */
 final class FuseAccess {
     static final Path DEVICE = Path.of("/dev/fuse");
     static final Path CONFIG = Path.of("/etc/fuse.conf");
+    private static final int CAP_SYS_ADMIN = 21;
 
     private FuseAccess() {}
 
     static void checkCanMount() throws IOException {
-        if ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0) {
-            return;
-        }
         List<String> missing = new ArrayList<>();
-        if (!Files.isReadable(DEVICE) || !Files.isWritable(DEVICE)) {
+        try {
+            Posix.closeQuietly(Posix.open(DEVICE, Posix.O_RDWR, 0));
+        } catch (NativeError e) {
+            if (!e.is(Errno.EACCES) && !e.is(Errno.EPERM)) {
+                throw e;
+            }
             missing.add("read-write access to " + DEVICE + ", which this user lacks (e.g. chmod 0666 " + DEVICE + ")");
         }
-        if (!allowsOther()) {
+        if (!mountsItself() && !allowsOther()) {
             missing.add("user_allow_other in " + CONFIG + ", which it lacks (every gntfs mount has allow_other)");
         }
         if (!missing.isEmpty()) {
             throw GntfsException.of(Fault.ACCESS_DENIED, "a mount as a user other than root needs: %s; or mount as root",
                     String.join("; and ", missing));
         }
+    }
+
+    /** Whether this process may call mount(2) itself, as the kernel's own status of it says. */
+    private static boolean mountsItself() throws IOException {
+        String effective = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith("CapEff:"))
+                .findFirst()
+                .orElseThrow(() -> new IOException("/proc/self/status has no CapEff line"))
+                .substring("CapEff:".length()).strip();
+        return new BigInteger(effective, 16).testBit(CAP_SYS_ADMIN);
     }
 
     private static boolean allowsOther() throws IOException {
