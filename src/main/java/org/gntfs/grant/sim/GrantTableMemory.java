@@ -7,11 +7,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import org.gntfs.nativeio.MappedFile;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
 
 /**
  * The mapped table file of a simulated grant table, with the accesses both the daemon and peers
- * make to it. Flags and map counts are read and written with volatile semantics: they are the
- * handshake between a granting daemon and a mapping peer in another process.
+ * make to it. Flags are read and written with volatile semantics: with the lock bytes, they are
+ * the handshake between a granting daemon and a mapping peer in another process.
+ *
+ * <p>A peer's mapping of a ref is an open of the table file holding a shared lock on the ref's
+ * lock byte ({@link #holdRef}); the daemon asks the kernel whether any such lock is left ({@link
+ * #isHeld}) through a descriptor of its own, which holds no lock.
  */
 final class GrantTableMemory implements AutoCloseable {
     private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.nativeOrder());
@@ -20,11 +26,14 @@ final class GrantTableMemory implements AutoCloseable {
     private final TableLayout layout;
     private final MappedFile table;
     private final ByteBuffer tableView;
+    /** An open of the table that never locks: the daemon's window onto the peers' locks. */
+    private final int lockQueries;
 
-    GrantTableMemory(TableLayout layout, MappedFile table) {
+    GrantTableMemory(TableLayout layout, MappedFile table) throws IOException {
         this.layout = layout;
         this.table = table;
         this.tableView = table.buffer(Math.toIntExact(layout.tableBytes()));
+        this.lockQueries = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
     }
 
     /** Maps the table whose table file is {@code tablePath}, as a peer does. */
@@ -32,7 +41,7 @@ final class GrantTableMemory implements AutoCloseable {
         MappedFile table = MappedFile.map(tablePath);
         try {
             return new GrantTableMemory(TableLayout.ofTableSize(table.length()), table);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             table.close();
             throw e;
         }
@@ -81,12 +90,28 @@ final class GrantTableMemory implements AutoCloseable {
         SHORTS.setVolatile(tableView, (int) (layout.entryOffset(ref) + TableLayout.FLAGS_OFFSET), (short) 0);
     }
 
-    int mapCount(int ref) {
-        return (int) INTS.getVolatile(tableView, (int) layout.mapCountOffset(ref));
+    /**
+     * Records a peer's mapping of {@code ref} before the peer checks the entry: a new open of the
+     * table with a shared lock on the ref's lock byte. Closing the returned descriptor ends the
+     * record; so does the peer's death, however it dies.
+     */
+    int holdRef(int ref) throws NativeError {
+        int hold = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
+        try {
+            Posix.lockByteShared(hold, layout.lockOffset(ref));
+        } catch (NativeError e) {
+            Posix.closeQuietly(hold);
+            throw e;
+        }
+        // The lock before the entry's flags are read, as the daemon's end of access before its query.
+        VarHandle.fullFence();
+        return hold;
     }
 
-    void addMapCount(int ref, int delta) {
-        INTS.getAndAdd(tableView, (int) layout.mapCountOffset(ref), delta);
+    /** Whether some peer still holds {@code ref}: called after {@link #endAccess}, as the hypervisor reads its map count. */
+    boolean isHeld(int ref) throws NativeError {
+        VarHandle.fullFence();
+        return Posix.isByteLocked(lockQueries, layout.lockOffset(ref));
     }
 
     int eventCount(int port) {
@@ -99,6 +124,7 @@ final class GrantTableMemory implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        Posix.closeQuietly(lockQueries);
         table.close();
     }
 }
