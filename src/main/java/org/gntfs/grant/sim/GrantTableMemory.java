@@ -17,7 +17,8 @@ import org.gntfs.nativeio.Posix;
  *
  * <p>A peer's mapping of a ref is an open of the table file holding a shared lock on the ref's
  * lock byte ({@link #holdRef}); the daemon asks the kernel whether any such lock is left ({@link
- * #isHeld}) through a descriptor of its own, which holds no lock.
+ * #isHeld}) through a descriptor of its own, which holds no lock, unless the holders count says
+ * that no peer holds or takes any: a release of many pages then costs no system call per page.
  */
 final class GrantTableMemory implements AutoCloseable {
     private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.nativeOrder());
@@ -92,26 +93,47 @@ final class GrantTableMemory implements AutoCloseable {
 
     /**
      * Records a peer's mapping of {@code ref} before the peer checks the entry: a new open of the
-     * table with a shared lock on the ref's lock byte. Closing the returned descriptor ends the
-     * record; so does the peer's death, however it dies.
+     * table with a shared lock on the ref's lock byte. {@link #releaseRef} ends the record; so
+     * does the peer's death, however it dies.
+     *
+     * @return the descriptor that holds the lock
      */
     int holdRef(int ref) throws NativeError {
-        int hold = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
+        addHolders(1);
         try {
-            Posix.lockByteShared(hold, layout.lockOffset(ref));
-        } catch (NativeError e) {
-            Posix.closeQuietly(hold);
+            int hold = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
+            try {
+                Posix.lockByteShared(hold, layout.lockOffset(ref));
+            } catch (NativeError e) {
+                Posix.closeQuietly(hold);
+                throw e;
+            }
+            // The lock before the entry's flags are read, as the daemon's end of access before its query.
+            VarHandle.fullFence();
+            return hold;
+        } catch (NativeError | RuntimeException e) {
+            addHolders(-1);
             throw e;
         }
-        // The lock before the entry's flags are read, as the daemon's end of access before its query.
-        VarHandle.fullFence();
-        return hold;
+    }
+
+    /** Ends a record of {@link #holdRef}, once the frame is unmapped. */
+    void releaseRef(int hold) {
+        Posix.closeQuietly(hold);
+        addHolders(-1);
     }
 
     /** Whether some peer still holds {@code ref}: called after {@link #endAccess}, as the hypervisor reads its map count. */
     boolean isHeld(int ref) throws NativeError {
         VarHandle.fullFence();
+        if ((int) INTS.getVolatile(tableView, (int) layout.holdersOffset()) == 0) {
+            return false;
+        }
         return Posix.isByteLocked(lockQueries, layout.lockOffset(ref));
+    }
+
+    private void addHolders(int delta) {
+        INTS.getAndAdd(tableView, (int) layout.holdersOffset(), delta);
     }
 
     int eventCount(int port) {

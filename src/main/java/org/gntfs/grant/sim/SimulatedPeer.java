@@ -59,9 +59,9 @@ public final class SimulatedPeer implements GrantPeer {
             if (write && (flags & TableLayout.GTF_READONLY) != 0) {
                 throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
             }
-            return new MappedPeerPage(mapFrame(gref, memory.frame(gref), write), write, () -> Posix.closeQuietly(hold));
+            return new MappedPeerPage(mapFrame(gref, memory.frame(gref), write), write, () -> memory.releaseRef(hold));
         } catch (RuntimeException e) {
-            Posix.closeQuietly(hold);
+            memory.releaseRef(hold);
             throw e;
         }
     }
