@@ -18,8 +18,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gntfs list}: the mount's live regions, from its {@code .grants} file. */
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List the live regions of a mount.")
+/**
+ * {@code gntfs list}: the mount's live regions, from its {@code .grants} file, which the daemon
+ * renders for whoever opens it: the regions the caller could reach by walking the tree.
+ */
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = "List the live regions of a mount that you could reach by name (root: all of them).")
 final class ListCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -13,6 +13,7 @@ import jnr.ffi.types.size_t;
 import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.region.Credentials;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
@@ -63,8 +64,12 @@ public final class GntFuseFs extends FuseStubFS {
     private final Supplier<Caller> caller;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
-    /** Who makes the current call: its uid and gid, as libfuse's fuse_context tells them. */
-    record Caller(int uid, int gid) {}
+    /** Who makes the current call: its uid, gid and thread id (0: unknown), as libfuse's fuse_context tells them. */
+    record Caller(int uid, int gid, long tid) {
+        Caller(int uid, int gid) {
+            this(uid, gid, 0);
+        }
+    }
 
     /**
      * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
@@ -85,7 +90,7 @@ public final class GntFuseFs extends FuseStubFS {
 
     private Caller contextCaller() {
         FuseContext context = getContext();
-        return new Caller(context.uid.intValue(), context.gid.intValue());
+        return new Caller(context.uid.intValue(), context.gid.intValue(), context.pid.longValue());
     }
 
     /** Counted down when libfuse calls {@code init}: the mount is then live. */
@@ -172,7 +177,8 @@ public final class GntFuseFs extends FuseStubFS {
         return run("open", path, () -> {
             Node node = node(path);
             if (node instanceof VirtualFile file) {
-                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0);
+                Caller who = caller.get();
+                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0, Credentials.ofCaller(who.uid(), who.gid(), who.tid()));
                 // Its size shows as 0; direct_io makes reads go past it, to the snapshot's end.
                 FuseStructs.setOpenFlag(fi, FuseStructs.DIRECT_IO_BIT);
                 fi.fh.set(openFiles.open(file, text));

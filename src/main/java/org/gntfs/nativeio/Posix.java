@@ -10,7 +10,8 @@ import jnr.ffi.types.size_t;
 
 /**
  * The few Linux system calls that the JDK does not offer: mmap of a shared-memory file or a
- * device at a chosen offset, ioctl, descriptor duplication and hole punching. Memory is handled as raw addresses and copied with
+ * device at a chosen offset, ioctl, descriptor duplication, hole punching and open-file-description
+ * byte locks. Memory is handled as raw addresses and copied with
  * jffi's {@link MemoryIO}, so granted pages never pass through the Java heap.
  */
 public final class Posix {
@@ -35,6 +36,19 @@ public final class Posix {
     private static final int MFD_ALLOW_SEALING = 2;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
+    static final int F_OFD_GETLK = 36;
+    static final int F_OFD_SETLK = 37;
+    static final short F_RDLCK = 0;
+    static final short F_WRLCK = 1;
+    static final short F_UNLCK = 2;
+    private static final short SEEK_SET = 0;
+    /** x86_64's struct flock: l_type, l_whence (shorts), l_start, l_len (off_t), l_pid (int), padding. */
+    static final int FLOCK_SIZE = 32;
+    static final int FLOCK_TYPE = 0;
+    static final int FLOCK_WHENCE = 2;
+    static final int FLOCK_START = 8;
+    static final int FLOCK_LENGTH = 16;
+    static final int FLOCK_PID = 24;
 
     /** The copy engine for raw addresses: the granted pages and libfuse's buffers. */
     public static final MemoryIO MEMORY = MemoryIO.getInstance();
@@ -65,6 +79,9 @@ public final class Posix {
 
         @SaveError
         int fcntl(int fd, int command, int argument);
+
+        @SaveError
+        int fcntl(int fd, int command, Pointer argument);
 
         @SaveError
         int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
@@ -156,6 +173,36 @@ public final class Posix {
 
     public static void munmap(long address, long length) throws NativeError {
         check("munmap", LIBC.munmap(Pointer.wrap(RUNTIME, address), length));
+    }
+
+    /**
+     * Takes a shared (read) lock on byte {@code offset} of {@code fd}'s open file description,
+     * without waiting. The lock belongs to that description, not to the process: the kernel drops
+     * it when the description's last descriptor is closed, which a process's death does too.
+     *
+     * @throws NativeError EAGAIN when another description holds a write lock on the byte
+     */
+    public static void lockByteShared(int fd, long offset) throws NativeError {
+        Pointer lock = flock(F_RDLCK, offset);
+        check("fcntl(F_OFD_SETLK)", LIBC.fcntl(fd, F_OFD_SETLK, lock));
+    }
+
+    /** Whether an open file description other than {@code fd}'s holds a lock on byte {@code offset}. */
+    public static boolean isByteLocked(int fd, long offset) throws NativeError {
+        Pointer lock = flock(F_WRLCK, offset);
+        check("fcntl(F_OFD_GETLK)", LIBC.fcntl(fd, F_OFD_GETLK, lock));
+        return lock.getShort(FLOCK_TYPE) != F_UNLCK;
+    }
+
+    /** A struct flock for one byte from the start of the file; l_pid must be 0 for the OFD calls. */
+    static Pointer flock(short type, long offset) {
+        Pointer lock = allocate(FLOCK_SIZE);
+        lock.putShort(FLOCK_TYPE, type);
+        lock.putShort(FLOCK_WHENCE, SEEK_SET);
+        lock.putLong(FLOCK_START, offset);
+        lock.putLong(FLOCK_LENGTH, 1);
+        lock.putInt(FLOCK_PID, 0);
+        return lock;
     }
 
     public static int ioctl(int fd, String name, long request, Pointer argument) throws NativeError {

@@ -69,7 +69,7 @@ public final class RegionTree {
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
         root.link(new VirtualFile(newInode(), GrantsReport.FILE_NAME, rootUid, rootGid, clock.instant(),
-                () -> GrantsReport.render(liveRegions())));
+                reader -> GrantsReport.render(lock.shared(() -> GrantsReport.visibleTo(reader, liveRegions())))));
     }
 
     public Directory root() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.region.Credentials;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.gntfs.region.VirtualFile;
@@ -80,7 +81,7 @@ class OpenFilesTest {
     @Test
     void aVirtualFilesHandle_keepsItsSnapshot_refusesWrites_andHoldsNothing() {
         VirtualFile report = (VirtualFile) tree.lookup("/.grants");
-        byte[] text = report.open(false);
+        byte[] text = report.open(false, Credentials.of(0, 0));
         long handle = openFiles.open(report, text);
 
         assertThat(openFiles.get(handle)).isEqualTo(new OpenFiles.SnapshotFile(report, text));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code .grants} is a node of the tree that refuses every change itself, with EPERM. */
 class VirtualFileTest {
     private static final Instant T0 = SimulatedTree.T0;
+    private static final Credentials A_READER = Credentials.of(0, 0);
 
     @RegisterExtension
     final SimulatedTree simulated = new SimulatedTree(16, 0, 10, 20);
@@ -48,12 +49,12 @@ class VirtualFileTest {
     void anOpen_takesASnapshotOfTheReport_andAnOpenForWritingIsRefused() {
         tree.create("/a", 0600, 0, 0).resize(4096, T0);
 
-        byte[] snapshot = report.open(false);
+        byte[] snapshot = report.open(false, A_READER);
         tree.create("/b", 0600, 0, 0);
 
         assertThat(new String(snapshot, UTF_8)).isEqualTo(GrantsFile.HEADER + "\n/a\t0\t1\trw\t0\t8\n");
-        assertThat(new String(report.open(false), UTF_8)).contains("/b\t");
-        assertFault(() -> report.open(true), Fault.ACCESS_DENIED);
+        assertThat(new String(report.open(false, A_READER), UTF_8)).contains("/b\t");
+        assertFault(() -> report.open(true, A_READER), Fault.ACCESS_DENIED);
     }
 
     @Test

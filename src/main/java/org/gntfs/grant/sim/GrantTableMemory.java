@@ -7,11 +7,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import org.gntfs.nativeio.MappedFile;
+import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.Posix;
 
 /**
  * The mapped table file of a simulated grant table, with the accesses both the daemon and peers
- * make to it. Flags and map counts are read and written with volatile semantics: they are the
- * handshake between a granting daemon and a mapping peer in another process.
+ * make to it. Flags are read and written with volatile semantics: with the lock bytes, they are
+ * the handshake between a granting daemon and a mapping peer in another process.
+ *
+ * <p>A peer's mapping of a ref is an open of the table file holding a shared lock on the ref's
+ * lock byte ({@link #holdRef}); the daemon asks the kernel whether any such lock is left ({@link
+ * #isHeld}) through a descriptor of its own, which holds no lock, unless the holders count says
+ * that no peer holds or takes any: a release of many pages then costs no system call per page.
  */
 final class GrantTableMemory implements AutoCloseable {
     private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.nativeOrder());
@@ -20,11 +27,14 @@ final class GrantTableMemory implements AutoCloseable {
     private final TableLayout layout;
     private final MappedFile table;
     private final ByteBuffer tableView;
+    /** An open of the table that never locks: the daemon's window onto the peers' locks. */
+    private final int lockQueries;
 
-    GrantTableMemory(TableLayout layout, MappedFile table) {
+    GrantTableMemory(TableLayout layout, MappedFile table) throws IOException {
         this.layout = layout;
         this.table = table;
         this.tableView = table.buffer(Math.toIntExact(layout.tableBytes()));
+        this.lockQueries = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
     }
 
     /** Maps the table whose table file is {@code tablePath}, as a peer does. */
@@ -32,7 +42,7 @@ final class GrantTableMemory implements AutoCloseable {
         MappedFile table = MappedFile.map(tablePath);
         try {
             return new GrantTableMemory(TableLayout.ofTableSize(table.length()), table);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             table.close();
             throw e;
         }
@@ -81,12 +91,49 @@ final class GrantTableMemory implements AutoCloseable {
         SHORTS.setVolatile(tableView, (int) (layout.entryOffset(ref) + TableLayout.FLAGS_OFFSET), (short) 0);
     }
 
-    int mapCount(int ref) {
-        return (int) INTS.getVolatile(tableView, (int) layout.mapCountOffset(ref));
+    /**
+     * Records a peer's mapping of {@code ref} before the peer checks the entry: a new open of the
+     * table with a shared lock on the ref's lock byte. {@link #releaseRef} ends the record; so
+     * does the peer's death, however it dies.
+     *
+     * @return the descriptor that holds the lock
+     */
+    int holdRef(int ref) throws NativeError {
+        addHolders(1);
+        try {
+            int hold = Posix.open(table.path(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0);
+            try {
+                Posix.lockByteShared(hold, layout.lockOffset(ref));
+            } catch (NativeError e) {
+                Posix.closeQuietly(hold);
+                throw e;
+            }
+            // The lock before the entry's flags are read, as the daemon's end of access before its query.
+            VarHandle.fullFence();
+            return hold;
+        } catch (NativeError | RuntimeException e) {
+            addHolders(-1);
+            throw e;
+        }
     }
 
-    void addMapCount(int ref, int delta) {
-        INTS.getAndAdd(tableView, (int) layout.mapCountOffset(ref), delta);
+    /** Ends a record of {@link #holdRef}, once the frame is unmapped. */
+    void releaseRef(int hold) {
+        Posix.closeQuietly(hold);
+        addHolders(-1);
+    }
+
+    /** Whether some peer still holds {@code ref}: called after {@link #endAccess}, as the hypervisor reads its map count. */
+    boolean isHeld(int ref) throws NativeError {
+        VarHandle.fullFence();
+        if ((int) INTS.getVolatile(tableView, (int) layout.holdersOffset()) == 0) {
+            return false;
+        }
+        return Posix.isByteLocked(lockQueries, layout.lockOffset(ref));
+    }
+
+    private void addHolders(int delta) {
+        INTS.getAndAdd(tableView, (int) layout.holdersOffset(), delta);
     }
 
     int eventCount(int port) {
@@ -99,6 +146,7 @@ final class GrantTableMemory implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        Posix.closeQuietly(lockQueries);
         table.close();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -22,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
@@ -30,7 +34,9 @@ import org.gntfs.grant.GrantSpace;
 import org.gntfs.grant.PoolUsage;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.MappedFile;
+import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Like Xen after XSA-396, a page released while a peer still maps it stays allocated (its entry
  * no longer grants it) until the peer unmaps; such refs wait on a deferred list and count as used.
+ * A peer's mapping is a kernel lock held by a descriptor of the peer's ({@link GrantTableMemory}),
+ * so a peer that dies unmaps with it: the deferred refs are checked again when refs run short, at
+ * every {@link #usage}, and every {@link #DEFERRED_RECHECK} while any is left.
  *
  * <p>Locking: this table's monitor guards the free refs, the deferred list, the notifications and
  * every space's own state. Entries are written with volatile stores, which is all a peer relies on.
@@ -55,6 +64,9 @@ public final class SimulatedGrantTable implements GrantBackend {
     private static final String FILE_PREFIX = "gntfs-";
     private static final Pattern OWNED_FILE = Pattern.compile(
             Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+" + Pattern.quote(TableLayout.TABLE_SUFFIX));
+
+    /** How long after a deferral, and then how often while refs are deferred, they are checked again. */
+    static final Duration DEFERRED_RECHECK = Duration.ofMillis(200);
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
@@ -93,6 +105,13 @@ public final class SimulatedGrantTable implements GrantBackend {
     @GuardedBy("this")
     private boolean closed;
 
+    /** Made when the first ref is deferred; stopped by {@link #close}. */
+    @GuardedBy("this")
+    private @Nullable ScheduledExecutorService rechecks;
+
+    @GuardedBy("this")
+    private boolean recheckScheduled;
+
     private SimulatedGrantTable(GrantTableMemory memory) {
         this.memory = memory;
         this.layout = memory.layout();
@@ -111,10 +130,14 @@ public final class SimulatedGrantTable implements GrantBackend {
         removeOrphans(directory);
         Path tablePath = Files.createTempFile(
                 directory, FILE_PREFIX + ProcessHandle.current().pid() + "-", TableLayout.TABLE_SUFFIX, OWNER_ONLY);
+        MappedFile table = null;
         try {
-            return new SimulatedGrantTable(
-                    new GrantTableMemory(layout, MappedFile.sizeAndMap(tablePath, layout.tableBytes())));
+            table = MappedFile.sizeAndMap(tablePath, layout.tableBytes());
+            return new SimulatedGrantTable(new GrantTableMemory(layout, table));
         } catch (IOException | RuntimeException e) {
+            if (table != null) {
+                table.close();
+            }
             Files.deleteIfExists(tablePath);
             throw e;
         }
@@ -233,8 +256,9 @@ public final class SimulatedGrantTable implements GrantBackend {
             fire(notify, pageAddress);
         }
         memory.endAccess(ref);
-        if (memory.mapCount(ref) > 0) {
+        if (isPeerMapped(ref)) {
             deferred.add(ref);
+            scheduleRecheck();
             return true;
         }
         freeRef(ref);
@@ -263,10 +287,57 @@ public final class SimulatedGrantTable implements GrantBackend {
     private void reclaimDeferred() {
         for (Iterator<Integer> it = deferred.iterator(); it.hasNext(); ) {
             int ref = it.next();
-            if (memory.mapCount(ref) == 0) {
+            if (!isPeerMapped(ref)) {
                 it.remove();
                 freeRef(ref);
             }
+        }
+    }
+
+    /**
+     * Whether a peer still maps {@code ref}. The kernel cannot fail the question on a descriptor
+     * that is open; if it did, the ref would stay deferred: a grant lost, never a frame freed under
+     * a mapping.
+     */
+    @GuardedBy("this")
+    private boolean isPeerMapped(int ref) {
+        try {
+            return memory.isHeld(ref);
+        } catch (NativeError e) {
+            log.warn("cannot tell whether a peer maps gref {}; it stays deferred: {}", ref, e.getMessage());
+            return true;
+        }
+    }
+
+    /**
+     * Re-checks the deferred refs after {@link #DEFERRED_RECHECK}, and again while any is left: a
+     * peer that dies lets go of its refs without telling anyone, and its grants must come back
+     * without waiting for the next allocation or {@code df}.
+     */
+    @GuardedBy("this")
+    private void scheduleRecheck() {
+        if (closed || recheckScheduled) {
+            return;
+        }
+        if (rechecks == null) {
+            rechecks = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "gntfs-deferred-refs");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        recheckScheduled = true;
+        rechecks.schedule(this::recheckDeferred, DEFERRED_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized void recheckDeferred() {
+        recheckScheduled = false;
+        if (closed) {
+            return;
+        }
+        reclaimDeferred();
+        if (!deferred.isEmpty()) {
+            scheduleRecheck();
         }
     }
 
@@ -328,6 +399,9 @@ public final class SimulatedGrantTable implements GrantBackend {
             space.close();
         }
         closed = true;
+        if (rechecks != null) {
+            rechecks.shutdownNow();
+        }
         Path tablePath = memory.tablePath();
         try (memory) {
             Files.deleteIfExists(tablePath);

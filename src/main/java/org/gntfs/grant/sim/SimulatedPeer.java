@@ -17,8 +17,10 @@ import org.gntfs.protocol.Pages;
 
 /**
  * A foreign domain on a simulated grant table: maps the table and checks each entry as Xen checks
- * a grant map, then maps the granted frame from its space. A mapping raises the ref's map count before it checks the entry, and the
- * daemon ends access before it reads the count, so a page is never freed under a live mapping.
+ * a grant map, then maps the granted frame from its space. A mapping holds a lock on the ref's
+ * lock byte from before it checks the entry until after it unmaps, and the daemon ends access
+ * before it asks for the locks, so a page is never freed under a live mapping. The lock is the
+ * kernel's, on a descriptor of this process: it goes with the process, however the process ends.
  */
 public final class SimulatedPeer implements GrantPeer {
     private final GrantTableMemory memory;
@@ -41,7 +43,12 @@ public final class SimulatedPeer implements GrantPeer {
             throw GntfsException.of(Fault.NOT_FOUND, "gref %d is not granted: the table has refs %d to %d",
                     gref, TableLayout.RESERVED_REFS, layout.refCount() - 1);
         }
-        memory.addMapCount(gref, 1);
+        int hold;
+        try {
+            hold = memory.holdRef(gref);
+        } catch (NativeError e) {
+            throw GntfsException.causedBy(e, "gref %d cannot be held: %s", gref, e.getMessage());
+        }
         try {
             short flags = memory.flags(gref);
             if ((flags & TableLayout.GTF_PERMIT_ACCESS) == 0) {
@@ -54,9 +61,9 @@ public final class SimulatedPeer implements GrantPeer {
             if (write && (flags & TableLayout.GTF_READONLY) != 0) {
                 throw GntfsException.of(Fault.ACCESS_DENIED, "gref %d is a read-only grant", gref);
             }
-            return new MappedPeerPage(mapFrame(gref, memory.frame(gref), write), write, () -> memory.addMapCount(gref, -1));
+            return new MappedPeerPage(mapFrame(gref, memory.frame(gref), write), write, () -> memory.releaseRef(hold));
         } catch (RuntimeException e) {
-            memory.addMapCount(gref, -1);
+            memory.releaseRef(hold);
             throw e;
         }
     }

@@ -12,11 +12,19 @@ import org.gntfs.protocol.Pages;
  * <pre>
  * table file:   entry[refs]           8 bytes each: u16 flags, u16 domid, u32 frame
  *               event counter[4096]   u32 each: how often the port was signalled
- *               map count[refs]       u32 each: live peer mappings of the ref
+ *               holders               u32: lock bytes peers hold or are taking; never below the truth
  *               space[refs]           u32 each: the space that holds the ref's frame
  *               descriptor[refs]      u32 each: that space's descriptor in the daemon
+ *               lock byte[refs]       past the end of the data, never written: a peer's mapping of
+ *                                     ref r holds a shared open-file-description lock on byte r
  * spaces:       one memfd per space (a region's gntalloc file); frame f is at byte f * 4096
  * </pre>
+ *
+ * The lock bytes are what the hypervisor's map count is in Xen: the kernel drops a peer's locks
+ * when it closes the descriptor that holds them, at unmap or at its death however it dies, so a
+ * mapping can never outlive its record. The holders count only spares the daemon the question
+ * while no peer maps anything: a peer raises it before it locks and lowers it after it unlocks, so
+ * a dead peer leaves it too high, which costs the question and nothing else.
  *
  * A space is a memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
  * daemon's pid is in the table's name). Its name, which {@code /proc} shows, is the table's with
@@ -54,8 +62,8 @@ public final class TableLayout {
 
     /** The layout of an existing table, recovered from the size of its table file. */
     static TableLayout ofTableSize(long tableBytes) {
-        long perRef = ENTRY_SIZE + 3L * Integer.BYTES;
-        long refBytes = tableBytes - (long) EVENT_PORTS * Integer.BYTES;
+        long perRef = ENTRY_SIZE + 2L * Integer.BYTES;
+        long refBytes = tableBytes - (long) EVENT_PORTS * Integer.BYTES - Integer.BYTES;
         checkArgument(
                 refBytes > perRef * RESERVED_REFS && refBytes % perRef == 0,
                 "a table file of %s bytes is not a grant table",
@@ -99,12 +107,12 @@ public final class TableLayout {
         return (long) refCount() * ENTRY_SIZE + (long) port * Integer.BYTES;
     }
 
-    long mapCountOffset(int ref) {
-        return (long) refCount() * ENTRY_SIZE + (long) EVENT_PORTS * Integer.BYTES + (long) ref * Integer.BYTES;
+    long holdersOffset() {
+        return (long) refCount() * ENTRY_SIZE + (long) EVENT_PORTS * Integer.BYTES;
     }
 
     long spaceOffset(int ref) {
-        return mapCountOffset(refCount()) + (long) ref * Integer.BYTES;
+        return holdersOffset() + Integer.BYTES + (long) ref * Integer.BYTES;
     }
 
     long descriptorOffset(int ref) {
@@ -113,6 +121,11 @@ public final class TableLayout {
 
     long tableBytes() {
         return descriptorOffset(refCount());
+    }
+
+    /** The byte whose locks are the peers' mappings of {@code ref}: past the data, which no lock touches. */
+    long lockOffset(int ref) {
+        return tableBytes() + ref;
     }
 
     static long frameOffset(long frame) {

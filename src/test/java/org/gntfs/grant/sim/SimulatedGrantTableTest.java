@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
@@ -213,6 +214,52 @@ class SimulatedGrantTableTest {
         }
         assertThat(table.usage().used()).isZero();
         assertThat(table.deferredCount()).isZero();
+    }
+
+    @Test
+    void twoPeersMappingOneRef_keepItDeferredUntilTheLastUnmaps_thenItComesBackByItself() throws IOException, InterruptedException {
+        GrantAllocation pages = space.allocate(0, true, 1);
+        try (SimulatedPeer other = SimulatedPeer.attach(table.tablePath())) {
+            GrantPeer.PeerPage first = peer.map(0, 8, false);
+            GrantPeer.PeerPage second = other.map(0, 8, false);
+            GrantPeer.PeerPage again = peer.map(0, 8, false);
+            space.release(pages, 0, 1);
+
+            first.close();
+            again.close();
+            assertThat(table.deferredCount()).as("the other peer still maps it").isEqualTo(1);
+            assertThat(table.usage().used()).isEqualTo(1);
+
+            second.close();
+            // No allocation and no usage(): the table's own re-check brings the ref back.
+            awaitNoDeferredRefs();
+        }
+        assertThat(table.usage().used()).isZero();
+        assertThat(space.allocate(0, true, 1).gref(0)).as("the ref is reusable").isEqualTo(8);
+    }
+
+    @Test
+    void aPeersMapping_isTheKernelsLock_soItsDescriptorGoingIsAnUnmap() throws IOException, InterruptedException {
+        GrantAllocation pages = space.allocate(0, true, 1);
+        try (GrantTableMemory asAPeer = GrantTableMemory.open(table.tablePath())) {
+            int hold = asAPeer.holdRef(8);
+            space.release(pages, 0, 1);
+            assertThat(table.deferredCount()).isEqualTo(1);
+
+            // What a peer's death does to its descriptors, whatever kills it; its mapping of the frame does not count.
+            Posix.close(hold);
+        }
+
+        awaitNoDeferredRefs();
+        assertThat(table.usage().used()).isZero();
+    }
+
+    private void awaitNoDeferredRefs() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (table.deferredCount() > 0) {
+            assertThat(System.nanoTime()).as("the deferred ref is reclaimed within 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @Test
