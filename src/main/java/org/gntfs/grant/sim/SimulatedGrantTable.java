@@ -21,12 +21,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
@@ -60,10 +57,6 @@ public final class SimulatedGrantTable implements GrantBackend {
     private static final Logger log = LoggerFactory.getLogger(SimulatedGrantTable.class);
     /** The {@link #properties} entry that tells a peer where the table file is. */
     static final String TABLE_FACT = "table";
-
-    private static final String FILE_PREFIX = "gntfs-";
-    private static final Pattern OWNED_FILE = Pattern.compile(
-            Pattern.quote(FILE_PREFIX) + "(\\d{1,10})-\\d+" + Pattern.quote(TableLayout.TABLE_SUFFIX));
 
     /** How long after a deferral, and then how often while refs are deferred, they are checked again. */
     static final Duration DEFERRED_RECHECK = Duration.ofMillis(200);
@@ -127,9 +120,9 @@ public final class SimulatedGrantTable implements GrantBackend {
      */
     public static SimulatedGrantTable create(Path directory, int limit) throws IOException {
         TableLayout layout = new TableLayout(limit);
-        removeOrphans(directory);
+        OrphanTables.removeFrom(directory);
         Path tablePath = Files.createTempFile(
-                directory, FILE_PREFIX + ProcessHandle.current().pid() + "-", TableLayout.TABLE_SUFFIX, OWNER_ONLY);
+                directory, OrphanTables.FILE_PREFIX + ProcessHandle.current().pid() + "-", TableLayout.TABLE_SUFFIX, OWNER_ONLY);
         MappedFile table = null;
         try {
             table = MappedFile.sizeAndMap(tablePath, layout.tableBytes());
@@ -140,42 +133,6 @@ public final class SimulatedGrantTable implements GrantBackend {
             }
             Files.deleteIfExists(tablePath);
             throw e;
-        }
-    }
-
-    /**
-     * Deletes the tables of daemons that died without cleaning up (SIGKILL), found by the pid in
-     * their names. Their spaces, memfds, went with them.
-     */
-    private static void removeOrphans(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Matcher name = OWNED_FILE.matcher(file.getFileName().toString());
-                if (name.matches() && !isRunning(name.group(1))) {
-                    removeOrphan(file, name.group(1));
-                }
-            }
-        }
-    }
-
-    /** Another user's orphan, in a sticky /dev/shm, is theirs to remove: it must not stop this mount. */
-    private static void removeOrphan(Path file, String deadPid) {
-        try {
-            Files.deleteIfExists(file);
-            log.info("removed {}, left by the dead daemon {}", file, deadPid);
-        } catch (IOException e) {
-            log.warn("cannot remove {}, left by the dead daemon {}: {}", file, deadPid, e.toString());
-        }
-    }
-
-    /** Whether a process runs with that pid; a zombie, which a SIGKILL leaves for a while, does not. */
-    private static boolean isRunning(String pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException | IndexOutOfBoundsException e) {
-            return false;
         }
     }
 
