@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gntfs.daemon.GntfsMount;
 import org.gntfs.daemon.MountOptions;
+import org.gntfs.grant.Domids;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.GrantBackendProvider;
 import org.gntfs.grant.GrantBackendProviders;
 import org.gntfs.grant.PoolSettings;
 import org.gntfs.nativeio.UnixSocket;
-import org.gntfs.region.Xattrs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -137,9 +137,9 @@ final class MountCommand implements Callable<Integer> {
 
     private void validate() {
         CommandLine commandLine = spec.commandLine();
-        if (domid < 0 || domid >= Xattrs.DOMID_FIRST_RESERVED) {
+        if (!Domids.isOrdinary(domid)) {
             throw new CommandLine.ParameterException(
-                    commandLine, "--domid must be from 0 to " + (Xattrs.DOMID_FIRST_RESERVED - 1) + ", not " + domid);
+                    commandLine, "--domid must be from 0 to " + (Domids.FIRST_RESERVED - 1) + ", not " + domid);
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new CommandLine.ParameterException(

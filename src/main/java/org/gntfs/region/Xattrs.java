@@ -9,6 +9,7 @@ import com.google.common.primitives.Ints;
 import java.util.function.BiConsumer;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.grant.Domids;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,8 +23,6 @@ public final class Xattrs {
     public static final String GREFS = "user.gnt.grefs";
     public static final String NOTIFY = "user.gnt.notify";
 
-    /** Xen's {@code DOMID_FIRST_RESERVED}: ids from here on name no ordinary domain. */
-    public static final int DOMID_FIRST_RESERVED = 0x7FF0;
 
     public static final int XATTR_CREATE = 1;
     public static final int XATTR_REPLACE = 2;
@@ -202,9 +201,9 @@ public final class Xattrs {
 
     private static int parseDomid(String value) {
         Integer domid = CharMatcher.inRange('0', '9').matchesAllOf(value) ? Ints.tryParse(value) : null;
-        if (domid == null || domid >= DOMID_FIRST_RESERVED) {
+        if (domid == null || !Domids.isOrdinary(domid)) {
             throw GntfsException.of(
-                    Fault.INVALID_ARGUMENT, "domid '%s' is not a number from 0 to %d", value, DOMID_FIRST_RESERVED - 1);
+                    Fault.INVALID_ARGUMENT, "domid '%s' is not a number from 0 to %d", value, Domids.FIRST_RESERVED - 1);
         }
         return domid;
     }
