@@ -15,9 +15,12 @@ import org.gntfs.grant.PoolSettings;
  * it. A peer finds the table by the {@code table} fact of the mount root.
  */
 public final class SimulatedBackendProvider implements GrantBackendProvider {
+    /** The {@code --backend} value, which the mount root publishes as {@code user.gnt.backend}. */
+    static final String NAME = "sim";
+
     @Override
     public String name() {
-        return "sim";
+        return NAME;
     }
 
     @Override

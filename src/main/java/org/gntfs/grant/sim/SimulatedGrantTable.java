@@ -138,7 +138,7 @@ public final class SimulatedGrantTable implements GrantBackend {
 
     @Override
     public String name() {
-        return "sim";
+        return SimulatedBackendProvider.NAME;
     }
 
     public Path tablePath() {

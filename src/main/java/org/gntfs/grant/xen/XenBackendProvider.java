@@ -12,9 +12,12 @@ import org.gntfs.grant.PoolSettings;
  * gntalloc's own limit, so it takes nothing from the mount's {@link PoolSettings}.
  */
 public final class XenBackendProvider implements GrantBackendProvider {
+    /** The {@code --backend} value, which the mount root publishes as {@code user.gnt.backend}. */
+    static final String NAME = "xen";
+
     @Override
     public String name() {
-        return "xen";
+        return NAME;
     }
 
     @Override

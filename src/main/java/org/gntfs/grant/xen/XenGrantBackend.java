@@ -61,7 +61,7 @@ public final class XenGrantBackend implements GrantBackend {
 
     @Override
     public String name() {
-        return "xen";
+        return XenBackendProvider.NAME;
     }
 
     @Override
