@@ -8,8 +8,6 @@ import org.gntfs.protocol.GrantsFile;
  * {@link GrantsFile}, and only the regions its reader could find by walking the tree.
  */
 public final class GrantsReport {
-    public static final String FILE_NAME = GrantsFile.NAME;
-
     private GrantsReport() {}
 
     public static String render(List<Region> regions) {

@@ -16,6 +16,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.PoolUsage;
+import org.gntfs.protocol.GrantsFile;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ public final class RegionTree {
         this.mountDomid = mountDomid;
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
-        root.link(new VirtualFile(newInode(), GrantsReport.FILE_NAME, rootUid, rootGid, clock.instant(),
+        root.link(new VirtualFile(newInode(), GrantsFile.NAME, rootUid, rootGid, clock.instant(),
                 reader -> GrantsReport.render(lock.shared(() -> GrantsReport.visibleTo(reader, liveRegions())))));
     }
 
