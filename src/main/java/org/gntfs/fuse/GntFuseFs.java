@@ -68,7 +68,8 @@ public final class GntFuseFs extends FuseStubFS {
 
     /**
      * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
-     *     read-only grants do, since no peer can change those pages behind the cache
+     *     read-only grants never lent for writing do, since nothing can change those pages behind
+     *     the cache
      */
     public GntFuseFs(RegionTree tree, boolean keepCache) {
         this(tree, keepCache, null);
@@ -178,15 +179,23 @@ public final class GntFuseFs extends FuseStubFS {
                 fi.fh.set(openFiles.open(file, text));
             } else {
                 Region region = RegionTree.asRegion(node, path);
-                // Without keep_cache, every open drops the cached pages: that is how the next open
-                // sees a peer's stores. A read-only grant has no such stores to see.
-                if (keepCache || !region.writable()) {
+                if (keepsCache(region)) {
                     FuseStructs.setOpenFlag(fi, FuseStructs.KEEP_CACHE_BIT);
                 }
                 fi.fh.set(openFiles.open(region));
             }
             return 0;
         });
+    }
+
+    /**
+     * Without keep_cache, every open drops the kernel's cached pages: that is how the next open sees
+     * stores made to the granted pages behind the cache, and how no later writeback of a stale page
+     * overwrites them. Only FUSE can store to a region whose grant is read-only to the peer and that
+     * has never been lent for writing, so its cached pages cannot go stale.
+     */
+    private boolean keepsCache(Region region) {
+        return keepCache || (!region.writable() && !region.hasBeenLentWritable());
     }
 
     @Override
