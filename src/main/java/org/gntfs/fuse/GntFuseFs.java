@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
@@ -59,7 +60,7 @@ public final class GntFuseFs extends FuseStubFS {
     private final boolean keepCache;
     private final Xattrs xattrs;
     private final OpenFiles openFiles = new OpenFiles();
-    private final HiddenNames hidden = new HiddenNames();
+    private final HiddenNames hidden;
     private final Supplier<Caller> caller;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
@@ -80,6 +81,7 @@ public final class GntFuseFs extends FuseStubFS {
         this.tree = tree;
         this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
+        this.hidden = new HiddenNames(tree);
         this.caller = caller != null ? caller : this::contextCaller;
         FuseStructs.acceptNullPaths(fuseOperations);
     }
@@ -112,7 +114,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return run("getattr", path, () -> {
-            NodeStat.fill(stat, node(path));
+            NodeStat.fill(stat, hidden.lookedUp(path, caller.get().uid()));
             return 0;
         });
     }
@@ -140,6 +142,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
         return run("create", path, () -> {
+            hidden.checkFree(path);
             Caller who = caller.get();
             Region region = tree.create(path, (int) mode, who.uid(), who.gid());
             fi.fh.set(openFiles.open(region));
@@ -153,6 +156,7 @@ public final class GntFuseFs extends FuseStubFS {
             if ((mode & FileStat.S_IFMT) != FileStat.S_IFREG) {
                 throw GntfsException.of(Fault.NOT_PERMITTED, "only regular files and directories exist here");
             }
+            hidden.checkFree(path);
             Caller who = caller.get();
             tree.create(path, (int) mode, who.uid(), who.gid());
             return 0;
@@ -162,6 +166,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int mkdir(String path, @mode_t long mode) {
         return run("mkdir", path, () -> {
+            hidden.checkFree(path);
             Caller who = caller.get();
             tree.mkdir(path, (int) mode, who.uid(), who.gid());
             return 0;
@@ -171,7 +176,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return run("open", path, () -> {
-            Node node = node(path);
+            Node node = hidden.held(path);
             if (node instanceof VirtualFile file) {
                 byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0);
                 // Its size shows as 0; direct_io makes reads go past it, to the snapshot's end.
@@ -222,10 +227,7 @@ public final class GntFuseFs extends FuseStubFS {
 
     @Override
     public int truncate(String path, @off_t long size) {
-        return run("truncate", path, () -> {
-            RegionTree.asRegion(node(path), path).resize(size, tree.now());
-            return 0;
-        });
+        return changeAttributes("truncate", path, node -> RegionTree.asRegion(node, path).resize(size, tree.now()));
     }
 
     @Override
@@ -240,9 +242,8 @@ public final class GntFuseFs extends FuseStubFS {
     public int release(String path, FuseFileInfo fi) {
         return run("release", path, () -> {
             Region released = openFiles.release(fi.fh.get());
-            // A null path: libfuse can no longer name the file, so it will not unlink its hidden name.
-            if (path == null && released != null && !released.isHeld()) {
-                hidden.forget(released);
+            if (released != null && hidden.isHidden(released) && !openFiles.isOpen(released)) {
+                hidden.lastClosed(released, path);
             }
             return 0;
         });
@@ -251,7 +252,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return run("unlink", path, () -> {
-            if (!hidden.forget(RegionTree.lastName(path))) {
+            if (!hidden.takeFinalUnlink(path)) {
                 tree.unlink(path);
             }
             return 0;
@@ -270,10 +271,14 @@ public final class GntFuseFs extends FuseStubFS {
     public int rename(String oldpath, String newpath) {
         return run("rename", oldpath, () -> {
             String newName = RegionTree.lastName(newpath);
-            if (tree.lookup(oldpath) instanceof Region region && HiddenNames.isHiding(newName, region)) {
-                hidden.hide(newName, region);
+            // libfuse hides only open files; a user may name a closed file anything.
+            if (tree.lookup(oldpath) instanceof Region region
+                    && HiddenNames.isHidingName(newName)
+                    && openFiles.isOpen(region)) {
+                hidden.hide(newpath, region);
                 tree.unlink(oldpath);
             } else {
+                hidden.checkFree(newpath);
                 tree.rename(oldpath, newpath);
             }
             return 0;
@@ -296,26 +301,17 @@ public final class GntFuseFs extends FuseStubFS {
 
     @Override
     public int chmod(String path, @mode_t long mode) {
-        return run("chmod", path, () -> {
-            tree.chmod(node(path), (int) mode);
-            return 0;
-        });
+        return changeAttributes("chmod", path, node -> tree.chmod(node, (int) mode));
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
-        return run("chown", path, () -> {
-            tree.chown(node(path), uid, gid);
-            return 0;
-        });
+        return changeAttributes("chown", path, node -> tree.chown(node, uid, gid));
     }
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        return run("utimens", path, () -> {
-            tree.setTimes(node(path), instant(timespec[0]), instant(timespec[1]));
-            return 0;
-        });
+        return changeAttributes("utimens", path, node -> tree.setTimes(node, instant(timespec[0]), instant(timespec[1])));
     }
 
     @Override
@@ -331,7 +327,7 @@ public final class GntFuseFs extends FuseStubFS {
         if (Xattrs.isAlwaysAbsent(name)) {
             return -Errnos.ENODATA;
         }
-        return run("getxattr", path, () -> reply(xattrs.get(node(path), name), value, size));
+        return run("getxattr", path, () -> reply(xattrs.get(hidden.held(path), name), value, size));
     }
 
     @Override
@@ -339,7 +335,7 @@ public final class GntFuseFs extends FuseStubFS {
         return run("setxattr", path, () -> {
             byte[] bytes = new byte[(int) size];
             value.get(0, bytes, 0, bytes.length);
-            Node node = node(path);
+            Node node = hidden.held(path);
             xattrs.checkMayChange(node, name, caller.get().uid());
             xattrs.set(node, name, bytes, flags);
             return 0;
@@ -350,7 +346,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int listxattr(String path, Pointer list, @size_t long size) {
         return run("listxattr", path, () -> {
             StringBuilder names = new StringBuilder();
-            xattrs.list(node(path)).forEach(name -> names.append(name).append('\0'));
+            xattrs.list(hidden.held(path)).forEach(name -> names.append(name).append('\0'));
             return reply(names.toString().getBytes(UTF_8), list, size);
         });
     }
@@ -358,7 +354,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return run("removexattr", path, () -> {
-            Node node = node(path);
+            Node node = hidden.held(path);
             xattrs.checkMayChange(node, name, caller.get().uid());
             xattrs.remove(node, name);
             return 0;
@@ -389,10 +385,12 @@ public final class GntFuseFs extends FuseStubFS {
         }
     }
 
-    /** The node at {@code path}, hidden names included. */
-    private Node node(String path) {
-        Region hiddenRegion = hidden.get(RegionTree.lastName(path));
-        return hiddenRegion != null ? hiddenRegion : tree.lookup(path);
+    /** chmod, chown, truncate and utimens: a change of the node at {@code path}. */
+    private int changeAttributes(String operation, String path, Consumer<Node> change) {
+        return run(operation, path, () -> {
+            change.accept(hidden.held(path));
+            return 0;
+        });
     }
 
     private static Instant instant(Timespec time) {
