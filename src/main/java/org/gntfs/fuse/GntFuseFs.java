@@ -336,7 +336,7 @@ public final class GntFuseFs extends FuseStubFS {
             byte[] bytes = new byte[(int) size];
             value.get(0, bytes, 0, bytes.length);
             Node node = hidden.held(path);
-            xattrs.checkMayChange(node, name, caller.get().uid());
+            xattrs.checkMaySet(node, name, bytes, caller.get().uid());
             xattrs.set(node, name, bytes, flags);
             return 0;
         });
