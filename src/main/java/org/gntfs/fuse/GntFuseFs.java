@@ -2,6 +2,7 @@ package org.gntfs.fuse;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -64,31 +65,31 @@ public final class GntFuseFs extends FuseStubFS {
     private final Supplier<Caller> caller;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
-    /** Who makes the current call: its uid and gid, as libfuse's fuse_context tells them. */
-    record Caller(int uid, int gid) {}
+    /** Who makes the current call: its uid, gid and (thread) id, as libfuse's fuse_context tells them. */
+    record Caller(int uid, int gid, int pid) {}
 
     /**
      * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
      *     read-only grants never lent for writing do, since nothing can change those pages behind
      *     the cache
      */
-    public GntFuseFs(RegionTree tree, boolean keepCache) {
-        this(tree, keepCache, null);
+    public GntFuseFs(RegionTree tree, boolean keepCache, Path mountPoint) {
+        this(tree, keepCache, mountPoint, null);
     }
 
     /** @param caller who makes each call, for calls made without libfuse; null asks libfuse */
-    GntFuseFs(RegionTree tree, boolean keepCache, @Nullable Supplier<Caller> caller) {
+    GntFuseFs(RegionTree tree, boolean keepCache, Path mountPoint, @Nullable Supplier<Caller> caller) {
         this.tree = tree;
         this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
-        this.hidden = new HiddenNames(tree);
+        this.hidden = new HiddenNames(tree, new InodeHolders(mountPoint));
         this.caller = caller != null ? caller : this::contextCaller;
         FuseStructs.acceptNullPaths(fuseOperations);
     }
 
     private Caller contextCaller() {
         FuseContext context = getContext();
-        return new Caller(context.uid.intValue(), context.gid.intValue());
+        return new Caller(context.uid.intValue(), context.gid.intValue(), context.pid.intValue());
     }
 
     /** Counted down when libfuse calls {@code init}: the mount is then live. */
@@ -114,7 +115,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return run("getattr", path, () -> {
-            NodeStat.fill(stat, hidden.lookedUp(path, caller.get().uid()));
+            NodeStat.fill(stat, hidden.lookedUp(path, caller.get()));
             return 0;
         });
     }

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * from a lookup, and libfuse answers a lookup with {@code getattr} of the path. So a getattr of a
  * hidden name finds nothing, with one exception: libfuse 2 also answers {@code fstat} (and the
  * reply to {@code fchmod} or {@code futimens}) by path, the file's true one, and the kernel does
- * not say which of the two it asks. A getattr of the very path the file was hidden under, by root
- * or the file's owner, is answered; every other one, from any other directory or by anyone else,
- * finds nothing. Every other path-based call the kernel sends for the file (chmod, utimens,
+ * not say which of the two it asks. A getattr of the very path the file was hidden under, by root,
+ * the file's owner or a process that holds it open ({@link InodeHolders}), is answered; every
+ * other one, from any other directory or by anyone else, finds nothing. Every other path-based call the kernel sends for the file (chmod, utimens,
  * xattrs, an open of {@code /proc/self/fd/N}) names an inode its caller already holds, which no
  * lookup could have given anyone else: those reach the region, as they would on tmpfs.
  *
@@ -36,6 +36,7 @@ final class HiddenNames {
     private static final String PREFIX = ".fuse_hidden";
 
     private final RegionTree tree;
+    private final InodeHolders holders;
     private final Map<String, Hidden> byName = new ConcurrentHashMap<>();
     /** Hidden names whose last open handle libfuse has released: it unlinks each one next. */
     private final Set<String> awaitingUnlink = ConcurrentHashMap.newKeySet();
@@ -43,8 +44,9 @@ final class HiddenNames {
     /** A hidden region, and the path it was hidden under: libfuse's path for it while it stays there. */
     private record Hidden(Region region, String path) {}
 
-    HiddenNames(RegionTree tree) {
+    HiddenNames(RegionTree tree, InodeHolders holders) {
         this.tree = tree;
+        this.holders = holders;
     }
 
     /** Whether a rename of an open file to {@code name} is libfuse hiding it, not a user's rename. */
@@ -56,13 +58,15 @@ final class HiddenNames {
         byName.put(RegionTree.lastName(path), new Hidden(region, path));
     }
 
-    /** The node a getattr of {@code path} by {@code callerUid} shows; see the class comment. */
-    Node lookedUp(String path, int callerUid) {
+    /** The node a getattr of {@code path} by {@code caller} shows; see the class comment. */
+    Node lookedUp(String path, GntFuseFs.Caller caller) {
         Hidden hidden = byName.get(RegionTree.lastName(path));
-        boolean isOwnStat = hidden != null
+        boolean isHoldersStat = hidden != null
                 && hidden.path().equals(path)
-                && (callerUid == 0 || callerUid == hidden.region().uid());
-        return inTreeElse(path, isOwnStat ? hidden.region() : null);
+                && (caller.uid() == 0
+                        || caller.uid() == hidden.region().uid()
+                        || holders.holds(caller.pid(), hidden.region().inode()));
+        return inTreeElse(path, isHoldersStat ? hidden.region() : null);
     }
 
     /** The node of a path-based call on an inode its caller holds: hidden ones included. */

@@ -45,7 +45,7 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
     private FailingBackend backend;
     private RegionTree tree;
     private GntFuseFs fs;
-    private volatile GntFuseFs.Caller caller = new GntFuseFs.Caller(CALLER_UID, CALLER_GID);
+    private volatile GntFuseFs.Caller caller = new GntFuseFs.Caller(CALLER_UID, CALLER_GID, 1);
 
     InProcessFs(int limit) {
         this.limit = limit;
@@ -57,7 +57,8 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
         table = SimulatedGrantTable.create(directory, limit);
         backend = new FailingBackend(table);
         tree = new RegionTree(backend, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"));
-        fs = new GntFuseFs(tree, false, () -> caller);
+        // Not mounted there: no process holds anything of it.
+        fs = new GntFuseFs(tree, false, directory, () -> caller);
     }
 
     @Override
@@ -74,7 +75,7 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
 
     /** Makes the calls from now on come from {@code uid} (the mount's owner is root). */
     void callAs(int uid, int gid) {
-        caller = new GntFuseFs.Caller(uid, gid);
+        caller = new GntFuseFs.Caller(uid, gid, 1);
     }
 
     RegionTree tree() {

@@ -35,14 +35,39 @@ class UnlinkedOpenFileIT {
             "    results.add(attempt(os.rename, os.path.join(d, names[0]), os.path.join(mine, 'taken')))",
             "print('found', found, sorted(results))");
 
-    /** As root: open, unlink, let uid 65534 attack, then use the descriptors. */
+    /** As uid 65534: holds a file open, and on each line of input reads and fstats it. */
+    private static final String HOLDER = RegionMountIT.PY + String.join("\n",
+            "fd = os.open(sys.argv[1], os.O_RDONLY)",
+            "print('open', flush=True)",
+            "for line in sys.stdin:",
+            "    print(os.pread(fd, 5, 0).decode(), os.fstat(fd).st_size, flush=True)");
+
+    /**
+     * As root: open, unlink, let uid 65534 attack, then use the descriptors; meanwhile another
+     * process of uid 65534 holds one of the files and fstats it after root changed it.
+     */
     private static final String OWNER = RegionMountIT.PY + String.join("\n",
-            "root, python, attack, secret = sys.argv[1:5]",
+            "root, python, attack, secret, holder = sys.argv[1:6]",
+            "setpriv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', python, '-c']",
             "os.mkdir(os.path.join(root, 'tmp'))",
             "os.chmod(os.path.join(root, 'tmp'), 0o1777)",
             "os.mkdir(os.path.join(root, 'shared'), 0o755)",
             "os.mkdir(os.path.join(root, 'private'), 0o700)",
             "fds = []",
+            "readable = os.path.join(root, 'shared', 'readable')",
+            "fd = os.open(readable, os.O_CREAT | os.O_RDWR, 0o644)",
+            "os.write(fd, b'first')",
+            "held = subprocess.Popen(setpriv + [holder, readable], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)",
+            "held.stdout.readline()",
+            "os.unlink(readable)",
+            "os.pwrite(fd, b'later', 0)",
+            "os.ftruncate(fd, 6000)",
+            "held.stdin.write('\\n')",
+            "held.stdin.flush()",
+            "print('holder', held.stdout.readline().strip())",
+            "held.stdin.close()",
+            "held.wait()",
+            "os.close(fd)",
             "for name in ('shared/own600', 'shared/own644', 'private/x'):",
             "    p = os.path.join(root, name)",
             "    fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o600 if name.endswith('600') else 0o644)",
@@ -54,8 +79,7 @@ class UnlinkedOpenFileIT {
             "open(os.path.join(root, 'shared', 'new'), 'w').write('new')",
             "os.rename(os.path.join(root, 'shared', 'new'), os.path.join(root, 'shared', 'over'))",
             "fds.append(fd)",
-            "nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', python, '-c', attack, root]",
-            "r = subprocess.run(nobody, capture_output=True, text=True)",
+            "r = subprocess.run(setpriv + [attack, root], capture_output=True, text=True)",
             "print(r.stdout.strip(), r.stderr.strip() or '-', sorted(os.listdir(os.path.join(root, 'shared'))))",
             "for fd in fds:",
             "    before = os.pread(fd, len(secret), 0).decode()",
@@ -73,9 +97,10 @@ class UnlinkedOpenFileIT {
 
     @Test
     void noNameReachesAnUnlinkedOpenFile_fromAnyDirectory_whileItsDescriptorsKeepWorking() throws Exception {
-        String out = Proc.python(OWNER, gntfs.root(), SecurityIT.PYTHON, ATTACK, SECRET).assertOk().out();
+        String out = Proc.python(OWNER, gntfs.root(), SecurityIT.PYTHON, ATTACK, SECRET, HOLDER).assertOk().out();
 
         assertThat(out).isEqualTo(String.join("\n",
+                "holder later 6000",
                 "found [] ['ENOENT'] - ['over']",
                 "True WE 8192 7",
                 "True WE 8192 7",
