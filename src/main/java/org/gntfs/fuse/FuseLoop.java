@@ -19,7 +19,7 @@ public final class FuseLoop {
 
     private FuseLoop(RegionTree tree, FuseOptions options) {
         this.options = options;
-        this.fs = new GntFuseFs(tree, options.keepCache());
+        this.fs = new GntFuseFs(tree, options.keepCache(), options.mountPoint());
         this.thread = new Thread(this::run, "gntfs-fuse-loop");
     }
 

@@ -2,8 +2,10 @@ package org.gntfs.fuse;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
@@ -25,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
-import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
@@ -60,37 +61,27 @@ public final class GntFuseFs extends FuseStubFS {
     private final boolean keepCache;
     private final Xattrs xattrs;
     private final OpenFiles openFiles = new OpenFiles();
-    private final HiddenNames hidden = new HiddenNames();
+    private final HiddenNames hidden;
     private final Supplier<Caller> caller;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
-    /** Who makes the current call: its uid, gid and thread id (0: unknown), as libfuse's fuse_context tells them. */
-    record Caller(int uid, int gid, long tid) {
-        Caller(int uid, int gid) {
-            this(uid, gid, 0);
-        }
-    }
-
     /**
      * @param keepCache whether every open keeps the kernel's cached pages; otherwise only opens of
-     *     read-only grants do, since no peer can change those pages behind the cache
+     *     read-only grants never lent for writing do, since nothing can change those pages behind
+     *     the cache
      */
-    public GntFuseFs(RegionTree tree, boolean keepCache) {
-        this(tree, keepCache, null);
+    public GntFuseFs(RegionTree tree, boolean keepCache, Path mountPoint) {
+        this(tree, keepCache, mountPoint, null);
     }
 
     /** @param caller who makes each call, for calls made without libfuse; null asks libfuse */
-    GntFuseFs(RegionTree tree, boolean keepCache, @Nullable Supplier<Caller> caller) {
+    GntFuseFs(RegionTree tree, boolean keepCache, Path mountPoint, @Nullable Supplier<Caller> caller) {
         this.tree = tree;
         this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
-        this.caller = caller != null ? caller : this::contextCaller;
+        this.hidden = new HiddenNames(tree, new InodeHolders(mountPoint));
+        this.caller = caller != null ? caller : () -> Caller.of(getContext());
         FuseStructs.acceptNullPaths(fuseOperations);
-    }
-
-    private Caller contextCaller() {
-        FuseContext context = getContext();
-        return new Caller(context.uid.intValue(), context.gid.intValue(), context.pid.longValue());
     }
 
     /** Counted down when libfuse calls {@code init}: the mount is then live. */
@@ -116,7 +107,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return run("getattr", path, () -> {
-            NodeStat.fill(stat, node(path));
+            NodeStat.fill(stat, hidden.lookedUp(path, caller.get()));
             return 0;
         });
     }
@@ -144,6 +135,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
         return run("create", path, () -> {
+            hidden.checkFree(path);
             Caller who = caller.get();
             Region region = tree.create(path, (int) mode, who.uid(), who.gid());
             fi.fh.set(openFiles.open(region));
@@ -157,6 +149,7 @@ public final class GntFuseFs extends FuseStubFS {
             if ((mode & FileStat.S_IFMT) != FileStat.S_IFREG) {
                 throw GntfsException.of(Fault.NOT_PERMITTED, "only regular files and directories exist here");
             }
+            hidden.checkFree(path);
             Caller who = caller.get();
             tree.create(path, (int) mode, who.uid(), who.gid());
             return 0;
@@ -166,6 +159,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int mkdir(String path, @mode_t long mode) {
         return run("mkdir", path, () -> {
+            hidden.checkFree(path);
             Caller who = caller.get();
             tree.mkdir(path, (int) mode, who.uid(), who.gid());
             return 0;
@@ -175,24 +169,32 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return run("open", path, () -> {
-            Node node = node(path);
+            Node node = hidden.held(path);
             if (node instanceof VirtualFile file) {
                 Caller who = caller.get();
-                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0, Credentials.ofCaller(who.uid(), who.gid(), who.tid()));
+                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0, Credentials.ofCaller(who.uid(), who.gid(), who.pid()));
                 // Its size shows as 0; direct_io makes reads go past it, to the snapshot's end.
                 FuseStructs.setOpenFlag(fi, FuseStructs.DIRECT_IO_BIT);
                 fi.fh.set(openFiles.open(file, text));
             } else {
                 Region region = RegionTree.asRegion(node, path);
-                // Without keep_cache, every open drops the cached pages: that is how the next open
-                // sees a peer's stores. A read-only grant has no such stores to see.
-                if (keepCache || !region.writable()) {
+                if (keepsCache(region)) {
                     FuseStructs.setOpenFlag(fi, FuseStructs.KEEP_CACHE_BIT);
                 }
                 fi.fh.set(openFiles.open(region));
             }
             return 0;
         });
+    }
+
+    /**
+     * Without keep_cache, every open drops the kernel's cached pages: that is how the next open sees
+     * stores made to the granted pages behind the cache, and how no later writeback of a stale page
+     * overwrites them. Only FUSE can store to a region whose grant is read-only to the peer and that
+     * has never been lent for writing, so its cached pages cannot go stale.
+     */
+    private boolean keepsCache(Region region) {
+        return keepCache || (!region.writable() && !region.hasBeenLentWritable());
     }
 
     @Override
@@ -219,10 +221,7 @@ public final class GntFuseFs extends FuseStubFS {
 
     @Override
     public int truncate(String path, @off_t long size) {
-        return run("truncate", path, () -> {
-            RegionTree.asRegion(node(path), path).resize(size, tree.now());
-            return 0;
-        });
+        return changeAttributes("truncate", path, node -> RegionTree.asRegion(node, path).resize(size, tree.now()));
     }
 
     @Override
@@ -237,9 +236,8 @@ public final class GntFuseFs extends FuseStubFS {
     public int release(String path, FuseFileInfo fi) {
         return run("release", path, () -> {
             Region released = openFiles.release(fi.fh.get());
-            // A null path: libfuse can no longer name the file, so it will not unlink its hidden name.
-            if (path == null && released != null && !released.isHeld()) {
-                hidden.forget(released);
+            if (released != null && hidden.isHidden(released) && !openFiles.isOpen(released)) {
+                hidden.lastClosed(released, path);
             }
             return 0;
         });
@@ -248,7 +246,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return run("unlink", path, () -> {
-            if (!hidden.forget(RegionTree.lastName(path))) {
+            if (!hidden.takeFinalUnlink(path)) {
                 tree.unlink(path);
             }
             return 0;
@@ -267,10 +265,14 @@ public final class GntFuseFs extends FuseStubFS {
     public int rename(String oldpath, String newpath) {
         return run("rename", oldpath, () -> {
             String newName = RegionTree.lastName(newpath);
-            if (tree.lookup(oldpath) instanceof Region region && HiddenNames.isHiding(newName, region)) {
-                hidden.hide(newName, region);
+            // libfuse hides only open files; a user may name a closed file anything.
+            if (tree.lookup(oldpath) instanceof Region region
+                    && HiddenNames.isHidingName(newName)
+                    && openFiles.isOpen(region)) {
+                hidden.hide(newpath, region);
                 tree.unlink(oldpath);
             } else {
+                hidden.checkFree(newpath);
                 tree.rename(oldpath, newpath);
             }
             return 0;
@@ -293,26 +295,17 @@ public final class GntFuseFs extends FuseStubFS {
 
     @Override
     public int chmod(String path, @mode_t long mode) {
-        return run("chmod", path, () -> {
-            tree.chmod(node(path), (int) mode);
-            return 0;
-        });
+        return changeAttributes("chmod", path, node -> tree.chmod(node, (int) mode));
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
-        return run("chown", path, () -> {
-            tree.chown(node(path), uid, gid);
-            return 0;
-        });
+        return changeAttributes("chown", path, node -> tree.chown(node, uid, gid));
     }
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        return run("utimens", path, () -> {
-            tree.setTimes(node(path), instant(timespec[0]), instant(timespec[1]));
-            return 0;
-        });
+        return changeAttributes("utimens", path, node -> tree.setTimes(node, instant(timespec[0]), instant(timespec[1])));
     }
 
     @Override
@@ -328,7 +321,7 @@ public final class GntFuseFs extends FuseStubFS {
         if (Xattrs.isAlwaysAbsent(name)) {
             return -Errnos.ENODATA;
         }
-        return run("getxattr", path, () -> reply(xattrs.get(node(path), name), value, size));
+        return run("getxattr", path, () -> reply(xattrs.get(hidden.held(path), name), value, size));
     }
 
     @Override
@@ -336,8 +329,8 @@ public final class GntFuseFs extends FuseStubFS {
         return run("setxattr", path, () -> {
             byte[] bytes = new byte[(int) size];
             value.get(0, bytes, 0, bytes.length);
-            Node node = node(path);
-            xattrs.checkMayChange(node, name, caller.get().uid());
+            Node node = hidden.held(path);
+            xattrs.checkMaySet(node, name, bytes, caller.get().uid());
             xattrs.set(node, name, bytes, flags);
             return 0;
         });
@@ -347,7 +340,7 @@ public final class GntFuseFs extends FuseStubFS {
     public int listxattr(String path, Pointer list, @size_t long size) {
         return run("listxattr", path, () -> {
             StringBuilder names = new StringBuilder();
-            xattrs.list(node(path)).forEach(name -> names.append(name).append('\0'));
+            xattrs.list(hidden.held(path)).forEach(name -> names.append(name).append('\0'));
             return reply(names.toString().getBytes(UTF_8), list, size);
         });
     }
@@ -355,7 +348,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return run("removexattr", path, () -> {
-            Node node = node(path);
+            Node node = hidden.held(path);
             xattrs.checkMayChange(node, name, caller.get().uid());
             xattrs.remove(node, name);
             return 0;
@@ -386,10 +379,12 @@ public final class GntFuseFs extends FuseStubFS {
         }
     }
 
-    /** The node at {@code path}, hidden names included. */
-    private Node node(String path) {
-        Region hiddenRegion = hidden.get(RegionTree.lastName(path));
-        return hiddenRegion != null ? hiddenRegion : tree.lookup(path);
+    /** chmod, chown, truncate and utimens: a change of the node at {@code path}. */
+    private int changeAttributes(String operation, String path, Consumer<Node> change) {
+        return run(operation, path, () -> {
+            change.accept(hidden.held(path));
+            return 0;
+        });
     }
 
     private static Instant instant(Timespec time) {

@@ -68,6 +68,11 @@ final class OpenFiles {
         return RegionTree.asRegion(node, node.path());
     }
 
+    /** Whether any handle is open on {@code region}: libfuse counts opens the same way. */
+    boolean isOpen(Region region) {
+        return byHandle.values().stream().anyMatch(file -> file.node() == region);
+    }
+
     /** Closes a handle; gives the region it held, if any. */
     @Nullable
     Region release(long handle) {

@@ -27,6 +27,7 @@ public final class Region extends Node {
     private final GrantedPages granted;
     private final Reaper reaper;
     private final Consumer<Region> onRelease;
+    private volatile boolean lentWritable;
 
     Region(
             long inode,
@@ -119,7 +120,19 @@ public final class Region extends Node {
      *     nothing to map
      */
     public DirectMapping lend(boolean write) {
+        if (write) {
+            // Before the loan exists, so that every open after it drops the kernel's cached pages.
+            lentWritable = true;
+        }
         return granted.lend(write);
+    }
+
+    /**
+     * Whether the region has ever been lent for writing (even if that loan failed or has ended): a
+     * process may then have stored to its pages behind the kernel's page cache.
+     */
+    public boolean hasBeenLentWritable() {
+        return lentWritable;
     }
 
     /** Ends a loan made by {@link #lend}. */

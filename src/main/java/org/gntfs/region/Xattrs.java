@@ -34,9 +34,15 @@ public final class Xattrs {
     private static final CharMatcher TRAILING_JUNK = CharMatcher.anyOf("\n\0");
 
     private final RegionTree tree;
+    private final int mountOwnerUid;
 
+    /**
+     * Made before the mount starts, when the root directory still has the uid the daemon gave it:
+     * its own, which is the mount's owner.
+     */
     public Xattrs(RegionTree tree) {
         this.tree = tree;
+        this.mountOwnerUid = tree.root().uid();
     }
 
     /**
@@ -109,6 +115,25 @@ public final class Xattrs {
         if (name.startsWith(MOUNT_PREFIX) && callerUid != 0 && callerUid != node.uid()) {
             throw GntfsException.of(Fault.NOT_PERMITTED, "only the owner of %s may change %s", node.path(), name);
         }
+    }
+
+    /**
+     * {@link #checkMayChange}, and an event port may be named only by root and the mount's owner:
+     * the daemon signals it when the region goes, and on Xen a port is any program's event channel
+     * (a vchan's, say), not the region's. Clearing the byte of one's own region stays open to its
+     * owner, and so does removing a notification.
+     */
+    public void checkMaySet(Node node, String name, byte[] value, int callerUid) {
+        checkMayChange(node, name, callerUid);
+        if (name.equals(NOTIFY) && node instanceof Region && callerUid != 0 && callerUid != mountOwnerUid
+                && parseNotify(value).eventPort() >= 0) {
+            throw GntfsException.of(
+                    Fault.NOT_PERMITTED, "only root or the mount's owner may name an event port, as on %s", node.path());
+        }
+    }
+
+    private static RegionNotify parseNotify(byte[] value) {
+        return RegionNotify.parse(TRAILING_JUNK.trimTrailingFrom(new String(value, UTF_8)));
     }
 
     public void remove(Node node, String name) {

@@ -1,6 +1,7 @@
 package org.gntfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.gntfs.fuse.InProcessFs.errno;
 import static org.gntfs.fuse.InProcessFs.fileInfo;
 import static org.gntfs.fuse.InProcessFs.memory;
 import static org.gntfs.fuse.InProcessFs.stat;
@@ -26,10 +27,6 @@ class GntFuseFsTest {
 
     private GntFuseFs fs() {
         return inProcess.fs();
-    }
-
-    private static int errno(Errno errno) {
-        return -errno.intValue();
     }
 
     private FuseFileInfo create(String path) {
@@ -139,21 +136,5 @@ class GntFuseFsTest {
         assertThat(fs().statfs("/", pool)).isZero();
         assertThat(pool.f_bfree.longValue()).isEqualTo(14);
         assertThat(inProcess.tree().liveRegions()).hasSize(1);
-    }
-
-    @Test
-    void libfuseHidingAnOpenFile_unlinksIt_andNoHiddenNameIsListed() {
-        FuseFileInfo fi = create("/r");
-        assertThat(write("/r", "kept", 0, fi)).isEqualTo(4);
-
-        assertThat(fs().rename("/r", "/.fuse_hidden0001")).isZero();
-
-        assertThat(inProcess.readdir("/")).containsExactly(".", "..", ".grants");
-        assertThat(fs().getattr("/.fuse_hidden0001", stat())).isZero();
-        assertThat(read("/.fuse_hidden0001", 4, 0, fi)).isEqualTo("kept");
-        assertThat(fs().release("/.fuse_hidden0001", fi)).isZero();
-        assertThat(fs().unlink("/.fuse_hidden0001")).isZero();
-        assertThat(inProcess.grantsInUse()).isZero();
-        assertThat(List.of(fs().getattr("/.fuse_hidden0001", stat()))).containsExactly(errno(Errno.ENOENT));
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import jnr.constants.platform.Errno;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -44,6 +45,7 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
     private FailingBackend backend;
     private RegionTree tree;
     private GntFuseFs fs;
+    private volatile Caller caller = new Caller(CALLER_UID, CALLER_GID, 1);
 
     InProcessFs(int limit) {
         this.limit = limit;
@@ -55,7 +57,8 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
         table = SimulatedGrantTable.create(directory, limit);
         backend = new FailingBackend(table);
         tree = new RegionTree(backend, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"));
-        fs = new GntFuseFs(tree, false, () -> new GntFuseFs.Caller(CALLER_UID, CALLER_GID));
+        // Not mounted there: no process holds anything of it.
+        fs = new GntFuseFs(tree, false, directory, () -> caller);
     }
 
     @Override
@@ -70,6 +73,11 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
         return fs;
     }
 
+    /** Makes the calls from now on come from {@code uid} (the mount's owner is root). */
+    void callAs(int uid, int gid) {
+        caller = new Caller(uid, gid, 1);
+    }
+
     RegionTree tree() {
         return tree;
     }
@@ -80,6 +88,11 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
 
     long grantsInUse() {
         return table.usage().used();
+    }
+
+    /** What a callback answers for {@code errno}. */
+    static int errno(Errno errno) {
+        return -errno.intValue();
     }
 
     static Pointer memory(int bytes) {

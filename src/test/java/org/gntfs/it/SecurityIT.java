@@ -166,4 +166,34 @@ class SecurityIT {
         assertThat(peer.err()).isEqualTo("gntfs peer read: only root or the user that mounted " + gntfs.root()
                 + " may act as its peer (" + table + " is theirs alone)\n");
     }
+
+    @Test
+    void onlyRootOrTheMountsOwner_namesAnEventPort_whileARegionsOwnerStillSetsItsByte() {
+        Proc.python(SET_UP, gntfs.root(), SECRET).assertOk();
+        String setNotify = RegionMountIT.PY + String.join("\n",
+                "p, value = sys.argv[1:3]",
+                "fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o600)",
+                "os.ftruncate(fd, 4096)",
+                "os.close(fd)",
+                "print(attempt(os.setxattr, p, 'user.gnt.notify', value.encode()), attempt(os.setxattr, p, 'user.gnt.notify', b'byte 9'),",
+                "      os.getxattr(p, 'user.gnt.notify').decode())",
+                "os.unlink(p)");
+
+        StringBuilder byNobody = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            byNobody.append(asNobody(setNotify, gntfs.path("sticky/n" + i), "event 77").assertOk().out());
+        }
+        String byRoot = Proc.python(RegionMountIT.PY + String.join("\n",
+                "p = sys.argv[1]",
+                "fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o600)",
+                "os.ftruncate(fd, 4096)",
+                "os.close(fd)",
+                "print(attempt(os.setxattr, p, 'user.gnt.notify', b'byte 9 event 78'))",
+                "os.unlink(p)"), gntfs.path("byroot")).assertOk().out();
+
+        assertThat(byNobody.toString()).isEqualTo("EPERM ok byte 9\n".repeat(5));
+        assertThat(byRoot).isEqualTo("ok\n");
+        assertThat(Proc.gntfs("peer", "events", gntfs.root(), "--port", 77).assertOk().out()).isEqualTo("0\n");
+        assertThat(Proc.gntfs("peer", "events", gntfs.root(), "--port", 78).assertOk().out()).isEqualTo("1\n");
+    }
 }
