@@ -3,9 +3,7 @@ package org.gntfs.daemon;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.protocol.MountTable;
+import org.gntfs.testing.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,7 @@ class OwnMountUnmountIT {
             run("mount", "-t", "tmpfs", "-o", "size=1m", "gntfs-test-cover", mountPoint.toString());
             Files.writeString(mountPoint.resolve("kept"), "tmpfs data");
 
-            String log = logOf(mount::close);
+            String log = logOf(mount);
 
             assertThat(MountTable.typeAt(mountPoint)).hasValue("tmpfs");
             assertThat(Files.readString(mountPoint.resolve("kept"))).isEqualTo("tmpfs data");
@@ -75,26 +74,20 @@ class OwnMountUnmountIT {
         GntfsMount mount = GntfsMount.start(table, 0, MountOptions.defaults(mountPoint), Duration.ofSeconds(20));
         Files.writeString(mountPoint.resolve("region"), "granted");
 
-        String log = logOf(mount::close);
+        String log = logOf(mount);
 
         assertThat(MountTable.typeAt(mountPoint)).hasValue("tmpfs");
         assertThat(log).doesNotContain("not unmounting");
         assertThat(table.usage().used()).as("grants held after close").isZero();
     }
 
-    /** What the daemon logs while {@code action} runs: slf4j-simple writes to whatever System.err is then. */
-    private static String logOf(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
+
+    /** What the daemon logs while it closes. */
+    private static String logOf(GntfsMount mount) {
+        try (CapturedLog captured = new CapturedLog()) {
+            mount.close();
+            return captured.text();
         }
-        String log = captured.toString(UTF_8);
-        original.print(log);
-        return log;
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

@@ -1,15 +1,12 @@
 package org.gntfs.region;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableIntArray;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,6 +19,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.testing.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +129,8 @@ class BackendFailureTest {
     @Test
     void aFailedReleaseOnUnlink_stillRemovesTheName_andTheReaperRetriesUntilTheBackendRecovers() throws Exception {
         backend.fail(FailingBackend.Call.RELEASE);
-        String log = capturingErr(() -> {
+        String log;
+        try (CapturedLog captured = new CapturedLog()) {
             tree.unlink("/r");
 
             assertThatThrownBy(() -> tree.lookup("/r")).isInstanceOf(GntfsException.class);
@@ -140,7 +139,8 @@ class BackendFailureTest {
             assertStillCounted();
             backend.recover();
             await(() -> tree.liveRegions().isEmpty());
-        });
+            log = captured.text();
+        }
 
         assertThat(region.isReleased()).isTrue();
         assertThat(table.usage().used()).isZero();
@@ -156,10 +156,10 @@ class BackendFailureTest {
         region.hold();
         tree.unlink("/r");
         backend.fail(FailingBackend.Call.RELEASE);
-        capturingErr(() -> {
+        try (CapturedLog quiet = new CapturedLog()) {
             region.unhold();
             tree.rename("/mover", "/replaced");
-        });
+        }
 
         assertStillCounted();
         assertThat(tree.liveRegions()).contains(replaced);
@@ -184,22 +184,6 @@ class BackendFailureTest {
         }
     }
 
-    /** What slf4j-simple writes to System.err while {@code action} runs (it looks System.err up each time). */
-    private static String capturingErr(ThrowingRunnable action) throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(UTF_8);
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
 
     @Test
     void releasingEverything_goesOnPastARegionTheBackendFailsToRelease() {

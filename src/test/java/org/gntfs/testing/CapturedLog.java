@@ -1,4 +1,4 @@
-package org.gntfs.it;
+package org.gntfs.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -8,18 +8,18 @@ import java.io.PrintStream;
 
 /**
  * What the in-process daemon logs while a test runs: slf4j-simple writes to whatever System.err
- * is at the time, so this tees it. Callbacks that fail log there and answer EIO, and some answers
+ * is at the time, so this tees it (the test's output keeps every line). Callbacks that fail log there and answer EIO, and some answers
  * (a release's) never reach a caller, so the log is where such failures show.
  */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    CapturedLog() {
+    public CapturedLog() {
         System.setErr(new PrintStream(new Tee(original, captured), true, UTF_8));
     }
 
-    String text() {
+    public String text() {
         return captured.toString(UTF_8);
     }
 
