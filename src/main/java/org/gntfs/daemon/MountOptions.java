@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param directSocket where the direct-mapping socket listens, or null for none
  * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
  *     place is only tried, since a mount point's parent is often not the daemon's to write
+ * @param engine what speaks FUSE to the kernel
  */
 public record MountOptions(
         Path mountPoint,
@@ -25,9 +26,41 @@ public record MountOptions(
         boolean keepCache,
         boolean debug,
         @Nullable Path directSocket,
-        boolean directSocketRequired) {
+        boolean directSocketRequired,
+        FuseEngine engine) {
+    /**
+     * What speaks FUSE to the kernel: libfuse 2 through jnr-fuse, or gntfs's own engine over
+     * {@code /dev/fuse} ({@code org.gntfs.engine}).
+     */
+    public enum FuseEngine {
+        LIBFUSE,
+        KERNEL;
+
+        /**
+         * The engine a mount uses unless told: the system property {@code gntfs.engine}, else the
+         * environment's {@code GNTFS_FUSE_ENGINE}, else libfuse.
+         */
+        public static FuseEngine configured() {
+            String name = System.getProperty("gntfs.engine", System.getenv().getOrDefault("GNTFS_FUSE_ENGINE", ""));
+            return name.isBlank() ? LIBFUSE : valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     public MountOptions {
         FuseOptions.checkCacheTimeout(cacheTimeout);
+    }
+
+    /** Options on the configured engine ({@link FuseEngine#configured}). */
+    public MountOptions(
+            Path mountPoint,
+            Duration cacheTimeout,
+            boolean tuneWriteback,
+            boolean keepCache,
+            boolean debug,
+            @Nullable Path directSocket,
+            boolean directSocketRequired) {
+        this(mountPoint, cacheTimeout, tuneWriteback, keepCache, debug, directSocket, directSocketRequired,
+                FuseEngine.configured());
     }
 
     public static MountOptions defaults(Path mountPoint) {
