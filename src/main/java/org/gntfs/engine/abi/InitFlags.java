@@ -20,6 +20,7 @@ public final class InitFlags {
     public static final long PARALLEL_DIROPS = 1L << 18;
     public static final long HANDLE_KILLPRIV = 1L << 19;
     public static final long POSIX_ACL = 1L << 20;
+    public static final long ABORT_ERROR = 1L << 21;
     public static final long MAX_PAGES = 1L << 22;
     public static final long CACHE_SYMLINKS = 1L << 23;
     public static final long EXPLICIT_INVAL_DATA = 1L << 25;

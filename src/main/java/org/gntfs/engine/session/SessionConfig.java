@@ -31,7 +31,7 @@ public record SessionConfig(
     /** What every filesystem served by this engine gets: see {@link Negotiation} for why. */
     public static final long BASE_FLAGS = InitFlags.ASYNC_READ | InitFlags.ATOMIC_O_TRUNC | InitFlags.BIG_WRITES
             | InitFlags.MAX_PAGES | InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO
-            | InitFlags.PARALLEL_DIROPS | InitFlags.SETXATTR_EXT | InitFlags.INIT_EXT;
+            | InitFlags.PARALLEL_DIROPS | InitFlags.SETXATTR_EXT | InitFlags.ABORT_ERROR | InitFlags.INIT_EXT;
 
     /** 256 pages, 1 MiB: the kernel's default {@code max_pages_limit}. */
     public static final int DEFAULT_MAX_PAGES = 256;
