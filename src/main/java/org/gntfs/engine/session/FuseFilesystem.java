@@ -54,8 +54,11 @@ public interface FuseFilesystem {
     /** Copies up to {@code size} bytes at {@code offset} to native {@code address}; fewer only at the end of the file. */
     int read(Request request, long node, long handle, long offset, int size, long address);
 
-    /** Stores all {@code size} bytes at native {@code address} at {@code offset}, or fails. */
-    void write(Request request, long node, long handle, long offset, int size, long address, int writeFlags);
+    /**
+     * Stores the {@code size} bytes at native {@code address} at {@code offset}; returns how many
+     * it stored. Fewer end the caller's write(2) early with that count: only for a lack of room.
+     */
+    int write(Request request, long node, long handle, long offset, int size, long address, int writeFlags);
 
     void release(Request request, long node, long handle);
 

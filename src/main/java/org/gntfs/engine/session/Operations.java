@@ -174,9 +174,9 @@ final class Operations {
 
     private int write(Request request, long node) {
         int size = in.getInt(BODY + Bodies.IO_LENGTH);
-        fs.write(request, node, in.getLong(BODY + Bodies.IO_FH), in.getLong(BODY + Bodies.IO_OFFSET), size,
+        int stored = fs.write(request, node, in.getLong(BODY + Bodies.IO_FH), in.getLong(BODY + Bodies.IO_OFFSET), size,
                 inAddress + BODY + Bodies.IO_SIZE, in.getInt(BODY + Bodies.IO_FLAGS));
-        out.putInt(REPLY, size).putInt(REPLY + 4, 0);
+        out.putInt(REPLY, Math.min(stored, size)).putInt(REPLY + 4, 0);
         return Bodies.WRITE_OUT_SIZE;
     }
 

@@ -19,6 +19,7 @@ import org.gntfs.engine.session.FuseFilesystem;
 import org.gntfs.engine.session.Opened;
 import org.gntfs.engine.session.Request;
 import org.gntfs.nativeio.Posix;
+import org.gntfs.protocol.Pages;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
@@ -90,7 +91,7 @@ final class KernelFs implements FuseFilesystem {
 
     @Override
     public void getattr(Request request, long node, long handle, Attr attr) {
-        Attributes.fill(attr, handle >= 0 ? handles.get(handle).node() : node(node));
+        fillAttr(attr, handle >= 0 ? handles.get(handle).node() : node(node));
     }
 
     @Override
@@ -119,7 +120,7 @@ final class KernelFs implements FuseFilesystem {
         if (changes.has(SetattrIn.KILL_SUIDGID)) {
             dropSetIds(node);
         }
-        Attributes.fill(attr, node);
+        fillAttr(attr, node);
     }
 
     @Override
@@ -218,12 +219,34 @@ final class KernelFs implements FuseFilesystem {
     }
 
     @Override
-    public void write(Request request, long node, long handle, long offset, int size, long address, int writeFlags) {
+    public int write(Request request, long node, long handle, long offset, int size, long address, int writeFlags) {
         Node target = handles.get(handle).node();
         Region region = RegionTree.asRegion(target, target.path());
-        region.write(offset, address, size, tree.now());
+        int stored = writeWhatFits(region, offset, size, address);
         if ((writeFlags & org.gntfs.engine.abi.Bodies.WRITE_KILL_SUIDGID) != 0) {
             dropSetIds(region);
+        }
+        return stored;
+    }
+
+    /**
+     * Writes all, or when the grant pool runs out, the whole pages that still fit: the caller's
+     * write(2) then returns that much, and its next write gets ENOSPC, as on a full tmpfs.
+     */
+    private int writeWhatFits(Region region, long offset, int size, long address) {
+        try {
+            region.write(offset, address, size, tree.now());
+            return size;
+        } catch (GntfsException e) {
+            if (e.fault() != Fault.NO_SPACE) {
+                throw e;
+            }
+            long room = (region.pages() + tree.usage().free()) * Pages.PAGE_SIZE - offset;
+            if (room <= 0 || room >= size) {
+                throw e;
+            }
+            region.write(offset, address, (int) room, tree.now());
+            return (int) room;
         }
     }
 
@@ -329,7 +352,15 @@ final class KernelFs implements FuseFilesystem {
     private void fillEntry(EntryOut entry, Node node) {
         nodes.remember(node.inode(), node);
         entry.node(node.inode(), 0);
-        Attributes.fill(entry.attr(), node);
+        fillAttr(entry.attr(), node);
+    }
+
+    /** A removed directory shows no links, as on tmpfs; the tree still counts its "." and "..". */
+    private void fillAttr(Attr attr, Node node) {
+        Attributes.fill(attr, node);
+        if (node instanceof Directory directory && directory != tree.root() && directory.parent() == null) {
+            attr.nlink(0);
+        }
     }
 
     /** As the kernel's should_remove_suid: set-user-ID always, set-group-ID when group-executable. */
