@@ -153,6 +153,28 @@ class SessionTest {
     }
 
     @Test
+    void notifications_goOutUnasked_withUniqueZeroAndTheirCode() throws Exception {
+        start();
+        kernel.sendInit(new InitIn(7, 45, 0, EVERYTHING), InitIn.SIZE);
+        kernel.reply();
+        session.notifier().invalidateInode(5, 0, -1);
+        ByteBuffer message = kernel.reply();
+        assertThat(OutHeader.unique(message)).isZero();
+        assertThat(OutHeader.error(message)).as("NOTIFY_INVAL_INODE").isEqualTo(2);
+        assertThat(OutHeader.length(message)).isEqualTo(16 + 24).isEqualTo(message.limit());
+        assertThat(message.getLong(16)).isEqualTo(5);
+        assertThat(message.getLong(32)).isEqualTo(-1);
+        session.notifier().invalidateEntry(1, "file");
+        message = kernel.reply();
+        assertThat(OutHeader.error(message)).as("NOTIFY_INVAL_ENTRY").isEqualTo(3);
+        assertThat(OutHeader.length(message)).isEqualTo(16 + 16 + 4 + 1);
+        assertThat(message.getLong(16)).isEqualTo(1);
+        assertThat(message.getInt(24)).as("namelen").isEqualTo(4);
+        assertThat(message.get(32)).isEqualTo((byte) 'f');
+        assertThat(message.get(36)).as("NUL").isZero();
+    }
+
+    @Test
     void theEndOfTheConnection_destroysTheFilesystem() throws Exception {
         start();
         kernel.sendInit(new InitIn(7, 45, 0, EVERYTHING), InitIn.SIZE);
