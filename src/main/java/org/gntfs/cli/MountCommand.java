@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.gntfs.daemon.GntfsMount;
 import org.gntfs.daemon.MountOptions;
@@ -67,6 +68,11 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
     boolean fuseDebug;
 
+    @Option(names = "--fuse-engine", paramLabel = "kernel|libfuse",
+            description = "What speaks FUSE to the kernel: gntfs's own engine over /dev/fuse, or libfuse 2"
+                    + " (default: $GNTFS_FUSE_ENGINE, else libfuse).")
+    String fuseEngine;
+
     @Option(names = "--direct-socket", paramLabel = "PATH",
             description = "Where the direct-mapping socket listens (default: MOUNTPOINT.sock beside the mount"
                     + " point, if it can be made there).")
@@ -96,7 +102,9 @@ final class MountCommand implements Callable<Integer> {
         MountOptions options = new MountOptions(
                 mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug,
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
-                directSocket != null, rootMode);
+                directSocket != null, rootMode,
+                fuseEngine == null ? MountOptions.FuseEngine.configured()
+                        : MountOptions.FuseEngine.valueOf(fuseEngine.toUpperCase(Locale.ROOT)));
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         mount.closeOnShutdown();
         spec.commandLine().getOut().printf(
@@ -156,6 +164,9 @@ final class MountCommand implements Callable<Integer> {
                 >= UnixSocket.PATH_MAX) {
             throw new CommandLine.ParameterException(
                     commandLine, "--direct-socket must be shorter than " + UnixSocket.PATH_MAX + " bytes: " + directSocket);
+        }
+        if (fuseEngine != null && !List.of("kernel", "libfuse").contains(fuseEngine)) {
+            throw new CommandLine.ParameterException(commandLine, "--fuse-engine must be kernel or libfuse, not " + fuseEngine);
         }
         if (!Files.isDirectory(mountPoint)) {
             throw new CommandLine.ParameterException(commandLine, mountPoint + " is not a directory");

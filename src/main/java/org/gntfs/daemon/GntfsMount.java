@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.function.BooleanSupplier;
 import org.gntfs.direct.DirectMapServer;
 import org.gntfs.fuse.FuseLoop;
+import org.gntfs.fuse.kernel.KernelLoop;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.protocol.MountTable;
 import org.gntfs.region.RegionTree;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A live gntfs mount and its whole lifecycle, the daemon's composition root: it builds the tree of
- * regions over a backend, the direct-mapping socket server and libfuse's loop ({@link FuseLoop}).
+ * regions over a backend, the direct-mapping socket server and the loop that serves FUSE: libfuse's
+ * ({@link FuseLoop}) or the engine's ({@link KernelLoop}), as {@link MountOptions#engine} says.
  * {@link #start} returns once libfuse's {@code init} shows the mount is usable; {@link #close}
  * ends direct mappings, unmounts (its own gntfs mount only: see {@link OwnMountUnmount}), waits
  * for libfuse to finish, releases every grant and closes the backend. Whoever unmounts (us,
@@ -30,14 +33,38 @@ public final class GntfsMount implements AutoCloseable {
     private final RegionTree tree;
     private final MountOptions options;
     private final @Nullable DirectMapServer directServer;
-    private final FuseLoop loop;
+    private final Serving loop;
     private boolean closed;
 
-    private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer) {
+    /** What GntfsMount needs of either FUSE loop, as method references of the one in use. */
+    private record Serving(Init awaitInit, BooleanSupplier isRunning, Join join, TimedJoin joinFor) {
+        interface Init {
+            void await(Duration timeout) throws IOException;
+        }
+
+        interface Join {
+            void join() throws InterruptedException;
+        }
+
+        interface TimedJoin {
+            void join(Duration timeout) throws InterruptedException;
+        }
+    }
+
+    private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer, Serving loop) {
         this.tree = tree;
         this.options = options;
         this.directServer = directServer;
-        this.loop = FuseLoop.start(tree, options.fuse());
+        this.loop = loop;
+    }
+
+    private static Serving serve(RegionTree tree, MountOptions options) throws IOException {
+        if (options.engine() == MountOptions.FuseEngine.LIBFUSE) {
+            FuseLoop loop = FuseLoop.start(tree, options.fuse());
+            return new Serving(loop::awaitInit, loop::isRunning, loop::join, loop::join);
+        }
+        KernelLoop loop = KernelLoop.start(tree, options.fuse());
+        return new Serving(loop::awaitInit, loop::isRunning, loop::join, loop::join);
     }
 
     /**
@@ -76,9 +103,19 @@ public final class GntfsMount implements AutoCloseable {
             backend.close();
             throw e;
         }
-        GntfsMount mount = new GntfsMount(tree, options, directServer);
+        Serving loop;
         try {
-            mount.loop.awaitInit(timeout);
+            loop = serve(tree, options);
+        } catch (IOException | RuntimeException e) {
+            if (directServer != null) {
+                directServer.close();
+            }
+            backend.close();
+            throw e;
+        }
+        GntfsMount mount = new GntfsMount(tree, options, directServer, loop);
+        try {
+            mount.loop.awaitInit().await(timeout);
             if (options.tuneWriteback()) {
                 BdiTuning.liftDirtyLimit(options.mountPoint());
             }
@@ -118,7 +155,7 @@ public final class GntfsMount implements AutoCloseable {
 
     /** Blocks until the filesystem is unmounted, by whoever unmounts it. */
     public void awaitUnmounted() throws InterruptedException {
-        loop.join();
+        loop.join().join();
     }
 
     /** Closes this mount when the JVM shuts down (SIGTERM, SIGINT), if it has not been closed by then. */
@@ -140,9 +177,9 @@ public final class GntfsMount implements AutoCloseable {
         closed = true;
         try {
             closeDirectServer();
-            if (loop.isRunning() && OwnMountUnmount.unmount(options.mountPoint())) {
-                loop.join(UNMOUNT_WAIT);
-                if (loop.isRunning()) {
+            if (loop.isRunning().getAsBoolean() && OwnMountUnmount.unmount(options.mountPoint())) {
+                loop.joinFor().join(UNMOUNT_WAIT);
+                if (loop.isRunning().getAsBoolean()) {
                     log.warn("libfuse still serves {} after {}: open files keep the lazy unmount alive",
                             options.mountPoint(), UNMOUNT_WAIT);
                 }
@@ -151,7 +188,7 @@ public final class GntfsMount implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             tree.releaseAll();
-            if (!loop.isRunning()) {
+            if (!loop.isRunning().getAsBoolean()) {
                 tree.backend().close();
             }
         }

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  *     place is only tried, since a mount point's parent is often not the daemon's to write
  * @param rootMode the mount root's permission bits, with set-id and sticky bits: 01777 makes a
  *     shared directory like /dev/shm, where only a region's owner may remove it
+ * @param engine what speaks FUSE to the kernel
  */
 public record MountOptions(
         Path mountPoint,
@@ -29,9 +30,28 @@ public record MountOptions(
         boolean debug,
         @Nullable Path directSocket,
         boolean directSocketRequired,
-        int rootMode) {
+        int rootMode,
+        FuseEngine engine) {
     /** The root as safe as a fresh directory: only the mounting user creates regions in it. */
     public static final int DEFAULT_ROOT_MODE = 0755;
+
+    /**
+     * What speaks FUSE to the kernel: libfuse 2 through jnr-fuse, or gntfs's own engine over
+     * {@code /dev/fuse} ({@code org.gntfs.engine}).
+     */
+    public enum FuseEngine {
+        LIBFUSE,
+        KERNEL;
+
+        /**
+         * The engine a mount uses unless told: the system property {@code gntfs.engine}, else the
+         * environment's {@code GNTFS_FUSE_ENGINE}, else libfuse.
+         */
+        public static FuseEngine configured() {
+            String name = System.getProperty("gntfs.engine", System.getenv().getOrDefault("GNTFS_FUSE_ENGINE", ""));
+            return name.isBlank() ? LIBFUSE : valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+    }
 
     public MountOptions {
         FuseOptions.checkCacheTimeout(cacheTimeout);
@@ -40,7 +60,8 @@ public record MountOptions(
 
     public static MountOptions defaults(Path mountPoint) {
         return new MountOptions(
-                mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false, DEFAULT_ROOT_MODE);
+                mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false, DEFAULT_ROOT_MODE,
+                FuseEngine.configured());
     }
 
     /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */

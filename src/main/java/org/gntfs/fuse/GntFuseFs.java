@@ -194,7 +194,7 @@ public final class GntFuseFs extends FuseStubFS {
      * has never been lent for writing, so its cached pages cannot go stale.
      */
     private boolean keepsCache(Region region) {
-        return keepCache || (!region.writable() && !region.hasBeenLentWritable());
+        return keepCache || region.changesOnlyThroughTheDaemon();
     }
 
     @Override

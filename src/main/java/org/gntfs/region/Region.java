@@ -128,11 +128,13 @@ public final class Region extends Node {
     }
 
     /**
-     * Whether the region has ever been lent for writing (even if that loan failed or has ended): a
-     * process may then have stored to its pages behind the kernel's page cache.
+     * Whether only the daemon's own copies (the FUSE path's writes and writeback) can ever have
+     * stored to the pages: the grant is read-only to the peer, and the region has never been lent
+     * for writing (even a loan that failed or has ended counts). Only then can the kernel's page
+     * cache of the region not go stale, so only then may an open keep it.
      */
-    public boolean hasBeenLentWritable() {
-        return lentWritable;
+    public boolean changesOnlyThroughTheDaemon() {
+        return !writable() && !lentWritable;
     }
 
     /** Ends a loan made by {@link #lend}. */

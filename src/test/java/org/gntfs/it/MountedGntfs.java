@@ -21,6 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real gntfs mount on the simulated table in a fresh temporary directory for each test, and
  * unmounted after it whatever happened. A machine without FUSE fails the test; it never skips.
+ * {@code -Dgntfs.engine=kernel} runs it on gntfs's own FUSE engine, libfuse being the default
+ * ({@link MountOptions.FuseEngine#configured}).
  */
 final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
@@ -63,7 +65,7 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
                 mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug(),
-                defaults.directSocket(), true, defaults.rootMode());
+                defaults.directSocket(), true, defaults.rootMode(), defaults.engine());
         mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 

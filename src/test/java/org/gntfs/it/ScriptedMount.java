@@ -5,11 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.gntfs.daemon.MountOptions;
 
 /**
  * A mount point in a test's temporary directory, mounted and unmounted with {@code fuse-mount.sh}
  * as a user does, with the script's run directory and install prefix in that directory too (the
- * gntfs command, mount helper and unit go to {@code PREFIX}, not to /usr/local and /sbin).
+ * gntfs command, mount helper and unit go to {@code PREFIX}, not to /usr/local and /sbin). The
+ * daemon runs on the FUSE engine the tests run on ({@code -Dgntfs.engine=kernel|libfuse}).
  */
 final class ScriptedMount implements AutoCloseable {
     static final Path SCRIPT = Path.of("fuse-mount.sh").toAbsolutePath();
@@ -35,7 +38,8 @@ final class ScriptedMount implements AutoCloseable {
     /** Runs fuse-mount.sh with these arguments. */
     Proc.Result script(String... args) {
         List<String> command = new ArrayList<>(List.of(
-                "env", "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin"),
+                "env", "GNTFS_FUSE_ENGINE=" + MountOptions.FuseEngine.configured().name().toLowerCase(Locale.ROOT),
+                "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin"),
                 SCRIPT.toString()));
         command.addAll(List.of(args));
         return Proc.run(command);

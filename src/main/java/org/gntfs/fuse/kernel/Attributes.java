@@ -1,0 +1,51 @@
+package org.gntfs.fuse.kernel;
+
+import java.time.Instant;
+import org.gntfs.engine.abi.Attr;
+import org.gntfs.engine.abi.Kstatfs;
+import org.gntfs.grant.PoolUsage;
+import org.gntfs.protocol.Pages;
+import org.gntfs.region.Directory;
+import org.gntfs.region.Node;
+import org.gntfs.region.Region;
+import org.gntfs.region.RegionTree;
+import org.gntfs.region.VirtualFile;
+
+/** A node's attributes as the kernel is told them, and the grant pool as {@code statfs} shows it. */
+final class Attributes {
+    static final int S_IFREG = 0100000;
+    static final int S_IFDIR = 0040000;
+    private static final int SECTOR = 512;
+
+    private Attributes() {}
+
+    /** The type bits and permissions of {@code node}. */
+    static int mode(Node node) {
+        return (node instanceof Directory ? S_IFDIR : S_IFREG) | node.permissions();
+    }
+
+    static void fill(Attr attr, Node node) {
+        attr.ino(node.inode()).mode(mode(node)).owner(node.uid(), node.gid()).blksize(Pages.PAGE_SIZE);
+        if (node instanceof Region region) {
+            long size = region.size();
+            attr.size(size).blocks(Pages.pagesFor(size) * (Pages.PAGE_SIZE / SECTOR)).nlink(region.isLinked() ? 1 : 0);
+        } else if (node instanceof Directory directory) {
+            attr.nlink(directory.linkCount());
+        } else if (node instanceof VirtualFile) {
+            // Size 0, as /proc shows: the text is rendered at open and read with direct I/O.
+            attr.nlink(1);
+        }
+        Instant accessed = node.accessed();
+        Instant modified = node.modified();
+        Instant changed = node.changed();
+        attr.atime(accessed.getEpochSecond(), accessed.getNano())
+                .mtime(modified.getEpochSecond(), modified.getNano())
+                .ctime(changed.getEpochSecond(), changed.getNano());
+    }
+
+    /** A block and an inode per grant, as {@code df} shows them. */
+    static Kstatfs pool(PoolUsage pool) {
+        return new Kstatfs(pool.limit(), pool.free(), pool.free(), pool.limit(), pool.free(),
+                Pages.PAGE_SIZE, RegionTree.NAME_MAX, Pages.PAGE_SIZE);
+    }
+}
