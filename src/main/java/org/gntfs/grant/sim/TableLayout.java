@@ -15,10 +15,10 @@ import org.gntfs.protocol.Pages;
  *               map count[refs]       u32 each: live peer mappings of the ref
  *               space[refs]           u32 each: the space that holds the ref's frame
  *               descriptor[refs]      u32 each: that space's descriptor in the daemon
- * spaces:       one memfd per space (a region's gntalloc file); frame f is at byte f * 4096
+ * spaces:       one memfd per allocation (one growth of a region); its frame f is at byte f * 4096
  * </pre>
  *
- * A space is a memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
+ * A "space" here is one such memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
  * daemon's pid is in the table's name). Its name, which {@code /proc} shows, is the table's with
  * the space id: {@code gntfs-1234-567.table} has {@code gntfs-1234-567.space-1}, {@code .space-2},
  * and so on; ids are never reused, so the name tells a reused descriptor number from the space
