@@ -19,6 +19,7 @@ import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.OpenFileInfo;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.nativeio.UnixSocket.Credentials;
@@ -99,15 +100,15 @@ public final class DirectMapServer implements AutoCloseable {
 
     /**
      * Starts answering, with the regions of {@code regions}, mounted (live) at {@code mountRoot}:
-     * its device is the one a client's descriptor must be of.
+     * its mount is the one a client's descriptor must be open on.
      */
     public void serve(RegionTree regions, Path mountRoot) throws IOException {
-        serve(regions, (long) Files.getAttribute(mountRoot, "unix:dev"));
+        serve(regions, OpenFileInfo.mountIdOf(mountRoot));
     }
 
-    synchronized void serve(RegionTree regions, long mountDevice) {
+    synchronized void serve(RegionTree regions, int mountId) {
         checkState(descriptors == null, "already serving");
-        descriptors = new ClientDescriptors(regions, mountDevice);
+        descriptors = new ClientDescriptors(regions, mountId);
         acceptor.start();
     }
 

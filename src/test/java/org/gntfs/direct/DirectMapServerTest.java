@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.nativeio.OpenFileInfo;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.protocol.DirectProtocol;
@@ -43,8 +44,8 @@ class DirectMapServerTest {
         table = SimulatedGrantTable.create(directory, 8);
         tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"));
         server = DirectMapServer.bind(directory.resolve("direct.sock"), new ConnectionLimits(3, 1));
-        // The directory's device stands for the mount's: its files are "on the mount", but no region's inode.
-        server.serve(tree, (long) Files.getAttribute(directory, "unix:dev"));
+        // The directory's mount stands for the gntfs mount: its files are "on the mount", but no region's inode.
+        server.serve(tree, OpenFileInfo.mountIdOf(directory));
     }
 
     @AfterEach
