@@ -47,15 +47,20 @@ final class ClientDescriptors {
      * ever stat'ed, so one of a hung filesystem cannot hang the daemon.
      *
      * @throws GntfsException {@link Fault#BAD_HANDLE} (EBADF) for a descriptor that is not an open
-     *     of this mount, an O_PATH one, or the wrong number of them; {@link Fault#ACCESS_DENIED}
-     *     (EACCES) for an open that allows no mapping, or on Xen without the device's own open;
+     *     of this mount, an O_PATH one, none or too many; {@link Fault#ACCESS_DENIED} (EACCES) for
+     *     an open that allows no mapping, or on Xen without the client's own open of the device;
      *     {@link Fault#INVALID_ARGUMENT} for a file of the mount that is no region with pages
      */
     Opened identify(int[] descriptors) {
         int expected = lendingDevice.isPresent() ? 2 : 1;
-        if (descriptors.length != expected) {
+        if (descriptors.length == 0 || descriptors.length > expected) {
             throw GntfsException.of(Fault.BAD_HANDLE, "the request carried %d descriptors, not %s", descriptors.length,
                     lendingDevice.map(device -> "2: the region's and the client's own " + device).orElse("1: the region's"));
+        }
+        if (descriptors.length < expected) {
+            throw GntfsException.of(Fault.ACCESS_DENIED,
+                    "the direct path lends %s's own descriptor: send the client's own O_RDWR open of it with the region's",
+                    lendingDevice.get());
         }
         OpenFileInfo sent = info(descriptors[0], "the region's");
         if (sent.mountId() != mountId) {
@@ -91,9 +96,7 @@ final class ClientDescriptors {
             throw GntfsException.of(Fault.IO_ERROR, "cannot stat %s: %s", device, e.getMessage());
         }
         if (!same) {
-            throw GntfsException.of(Fault.ACCESS_DENIED,
-                    "the direct path lends %s's own descriptor: send the client's own O_RDWR open of it with the region's",
-                    device);
+            throw GntfsException.of(Fault.ACCESS_DENIED, "the second descriptor is no O_RDWR open of %s", device);
         }
     }
 
