@@ -5,8 +5,11 @@
         ring.write(0, b'hello')        # seen by the peer at once
         print(ring.grefs, ring.read(0, 5))
 
-Needs Python 3.9 or later (socket.recv_fds). The mapping lasts while the Region is open: the
-daemon holds the region for as long as this connection stays open.
+Needs Python 3.9 or later (socket.send_fds, recv_fds). The region is opened here, O_RDONLY or
+O_RDWR, as any file is, and that descriptor is the request: the kernel's open decides. On a Xen
+mount this process's own O_RDWR open of /dev/xen/gntalloc goes with it. A read-write mapping
+holds the region while the Region is open; a read-only one holds nothing (released pages read
+as zeros).
 """
 import mmap
 import os
@@ -29,11 +32,6 @@ def socket_of(path):
         directory = os.path.dirname(directory)
 
 
-def _escape(name):
-    """Backslash, newline and tab travel as three octal digits, as in .grants."""
-    return b''.join(b'\\%03o' % c if c in b'\\\n\t' else bytes([c]) for c in name)
-
-
 def _is_complete(answer):
     return answer.endswith(b'\nend\n') or (answer.startswith(b'error ') and answer.endswith(b'\n'))
 
@@ -42,38 +40,43 @@ class Region:
     """A region's pages, mapped from the descriptor the daemon sends, one mmap per segment."""
 
     def __init__(self, path, write=True):
-        root, socket_path = socket_of(path)
-        real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+        root, socket_path = socket_of(os.path.realpath(path))
+        sent = [os.open(path, (os.O_RDWR if write else os.O_RDONLY) | os.O_CLOEXEC)]
         self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        fds = []
         try:
+            if os.getxattr(root, 'user.gnt.backend') == b'xen':
+                sent.append(os.open('/dev/xen/gntalloc', os.O_RDWR | os.O_CLOEXEC))
             self._connection.connect(socket_path)
-            request = b'/' + os.fsencode(os.path.relpath(real, root))
-            self._connection.sendall(b'map ' + (b'rw' if write else b'r') + b' ' + _escape(request) + b'\n')
-            answer, fds, _, _ = socket.recv_fds(self._connection, 65536, 1)
-            try:
-                while answer and not _is_complete(answer):
-                    more = self._connection.recv(65536)
-                    if not more:
-                        raise ConnectionError('the gntfs daemon closed the connection before it answered')
-                    answer += more
-                self._parse(answer, path)
-                protection = mmap.PROT_READ | (mmap.PROT_WRITE if write else 0)
-                self.maps = [(start, mmap.mmap(fds[0], length, mmap.MAP_SHARED, protection, offset=at))
-                             for start, length, at in self.segments]
-            finally:
-                for fd in fds:
-                    os.close(fd)
+            socket.send_fds(self._connection, [b'map v2\n'], sent)
+            answer = b''
+            while not _is_complete(answer):
+                more, more_fds, _, _ = socket.recv_fds(self._connection, 65536, 253)
+                fds += more_fds
+                if not more:
+                    raise ConnectionError('the gntfs daemon closed the connection before it answered')
+                answer += more
+            self._parse(answer, path)
+            if len(fds) != self.descriptors:
+                raise ConnectionError(f'the answer carried {len(fds)} descriptors, not {self.descriptors}')
+            protection = mmap.PROT_READ | (mmap.PROT_WRITE if write else 0)
+            self.maps = [(start, mmap.mmap(fds[which], length, mmap.MAP_SHARED, protection, offset=at))
+                         for start, length, which, at in self.segments]
         except BaseException:
             self._connection.close()
             raise
+        finally:
+            for fd in sent + fds:
+                os.close(fd)
 
     def _parse(self, answer, path):
         lines = answer.decode().splitlines()
         if lines[0].startswith('error '):
             _, errno, message = lines[0].split(' ', 2)
             raise OSError(int(errno), message, path)
-        _, size, domid, access = lines[0].split()
+        _, size, domid, access, descriptors = lines[0].split()
         self.size, self.domid, self.writable = int(size), int(domid), access == 'rw'
+        self.descriptors = int(descriptors)
         self.segments = [tuple(int(word) for word in line.split()[1:]) for line in lines if line.startswith('segment ')]
         self.grefs = [int(word) for line in lines if line.startswith('grefs') for word in line.split()[1:]]
 

@@ -5,12 +5,16 @@
  *   gntmap /run/gnt/ring            prints size, domid, grefs and the region's first bytes
  *   gntmap /run/gnt/ring hello      also stores "hello" at offset 0: the peer sees it at once
  *
- * The socket is the mount root's user.gnt.socket. The answer's descriptor comes with its first
- * line; each segment is mapped into one reserved range, so the region is contiguous here.
- * Regions of up to about 100,000 pages: the answer, with a gref per page, must fit ANSWER_MAX.
+ * The socket is the mount root's user.gnt.socket. The request is the region's own descriptor,
+ * opened here O_RDONLY or O_RDWR as any file is (the kernel's open decides), sent with the line
+ * "map v2"; on a Xen mount this process's own O_RDWR open of /dev/xen/gntalloc goes with it. The
+ * answer's descriptors come with its lines (at most 253 a message); each segment names one and is
+ * mapped into one reserved range, so the region is contiguous here. Regions of up to about
+ * 100,000 pages: the answer, with a gref per page, must fit ANSWER_MAX.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #define ANSWER_MAX (1 << 20)
+#define MAX_FDS 4096
 
 static void die(const char *what) { perror(what); exit(1); }
 
@@ -63,17 +68,28 @@ static int find_socket(const char *region, char *root, char *socket_path) {
     return -1;
 }
 
-/* Writes the path as the protocol wants it: a backslash, newline or tab as \ooo. */
-static size_t escape(const char *path, char *out, size_t room) {
-    size_t n = 0;
-    for (; *path && n + 5 < room; path++) {
-        if (*path == '\\' || *path == '\n' || *path == '\t') {
-            n += snprintf(out + n, room - n, "\\%03o", (unsigned char)*path);
-        } else {
-            out[n++] = *path;
+/* Receives more of the answer, keeping the descriptors that come with it. */
+static ssize_t receive(int sock, char *into, size_t room, int *fds, int *nfds) {
+    union {
+        char bytes[CMSG_SPACE(253 * sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec buffer = {into, room};
+    struct msghdr message = {.msg_iov = &buffer, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    ssize_t n = recvmsg(sock, &message, MSG_CMSG_CLOEXEC);
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); n > 0 && header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+            int count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (int i = 0; i < count; i++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
+                if (*nfds < MAX_FDS)
+                    fds[(*nfds)++] = fd;
+                else
+                    close(fd);
+            }
         }
     }
-    out[n] = '\0';
     return n;
 }
 
@@ -83,11 +99,19 @@ int main(int argc, char **argv) {
         return 2;
     }
     int write = argc == 3;
-    char real[PATH_MAX], root[PATH_MAX], socket_path[108];
-    if (!realpath(argv[1], real))
-        die(argv[1]);
+    char root[PATH_MAX], socket_path[108];
     if (find_socket(argv[1], root, socket_path) < 0)
         die("no gntfs direct-mapping socket for that path");
+
+    /* The request: the region's own open, and on Xen this process's own open of gntalloc. */
+    int sent[2], nsent = 0;
+    if ((sent[nsent++] = open(argv[1], (write ? O_RDWR : O_RDONLY) | O_CLOEXEC)) < 0)
+        die(argv[1]);
+    char backend[16] = "";
+    ssize_t backend_length = getxattr(root, "user.gnt.backend", backend, sizeof backend - 1);
+    if (backend_length > 0 && strncmp(backend, "xen", backend_length) == 0 &&
+        (sent[nsent++] = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC)) < 0)
+        die("/dev/xen/gntalloc");
 
     int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
@@ -95,37 +119,35 @@ int main(int argc, char **argv) {
     if (sock < 0 || connect(sock, (struct sockaddr *)&address, sizeof address) < 0)
         die(socket_path);
 
-    /* The path under the root. */
-    const char *inside = real + (strcmp(root, "/") == 0 ? 0 : strlen(root));
-    char escaped[4 * PATH_MAX], request[4 * PATH_MAX + 16];
-    escape(*inside ? inside : "/", escaped, sizeof escaped);
-    int length = snprintf(request, sizeof request, "map %s %s\n", write ? "rw" : "r", escaped);
-    if (send(sock, request, length, MSG_NOSIGNAL) != length)
-        die("send");
+    union {
+        char bytes[CMSG_SPACE(2 * sizeof(int))];
+        struct cmsghdr align;
+    } request_control;
+    char request[] = "map v2\n";
+    struct iovec request_buffer = {request, sizeof request - 1};
+    struct msghdr request_message = {.msg_iov = &request_buffer, .msg_iovlen = 1,
+                                     .msg_control = &request_control, .msg_controllen = CMSG_SPACE(nsent * sizeof(int))};
+    struct cmsghdr *rights = CMSG_FIRSTHDR(&request_message);
+    rights->cmsg_level = SOL_SOCKET;
+    rights->cmsg_type = SCM_RIGHTS;
+    rights->cmsg_len = CMSG_LEN(nsent * sizeof(int));
+    memcpy(CMSG_DATA(rights), sent, nsent * sizeof(int));
+    if (sendmsg(sock, &request_message, MSG_NOSIGNAL) != (ssize_t)sizeof request - 1)
+        die("sendmsg");
+    for (int i = 0; i < nsent; i++)
+        close(sent[i]); /* the daemon identified the region from its own copy */
 
     static char answer[ANSWER_MAX];
+    static int fds[MAX_FDS];
+    int nfds = 0;
     size_t got = 0;
-    int fd = -1;
-    union {
-        char bytes[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct iovec buffer = {answer, sizeof answer - 1};
-    struct msghdr message = {.msg_iov = &buffer, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
-    ssize_t n = recvmsg(sock, &message, MSG_CMSG_CLOEXEC);
-    if (n <= 0)
-        die("recvmsg");
-    got = n;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-    if (header && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS && !(message.msg_flags & MSG_CTRUNC))
-        memcpy(&fd, CMSG_DATA(header), sizeof fd);
-    answer[got] = '\0';
+    answer[0] = '\0';
     while (strncmp(answer, "error ", 6) != 0 && !strstr(answer, "\nend\n")) {
         if (got == sizeof answer - 1) {
             fprintf(stderr, "gntmap: the answer is longer than %d bytes\n", ANSWER_MAX);
             return 1;
         }
-        n = recv(sock, answer + got, sizeof answer - 1 - got, 0);
+        ssize_t n = receive(sock, answer + got, sizeof answer - 1 - got, fds, &nfds);
         if (n <= 0) {
             fprintf(stderr, "gntmap: the daemon closed the connection before it answered\n");
             return 1;
@@ -139,8 +161,9 @@ int main(int argc, char **argv) {
     }
 
     unsigned long long size;
-    int domid;
-    if (fd < 0 || sscanf(answer, "ok %llu %d", &size, &domid) != 2) {
+    int domid, count;
+    char access[3];
+    if (sscanf(answer, "ok %llu %d %2s %d", &size, &domid, access, &count) != 4 || count != nfds) {
         fprintf(stderr, "gntmap: not an answer of gntfs\n");
         return 1;
     }
@@ -150,11 +173,16 @@ int main(int argc, char **argv) {
         die("mmap");
     for (char *line = strstr(answer, "\nsegment "); line; line = strstr(line + 1, "\nsegment ")) {
         unsigned long long start, bytes, at;
-        sscanf(line, "\nsegment %llu %llu %llu", &start, &bytes, &at);
-        if (mmap(base + start, bytes, PROT_READ | (write ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED, fd, at) == MAP_FAILED)
+        int which;
+        if (sscanf(line, "\nsegment %llu %llu %d %llu", &start, &bytes, &which, &at) != 4 || which < 0 || which >= nfds) {
+            fprintf(stderr, "gntmap: not an answer of gntfs\n");
+            return 1;
+        }
+        if (mmap(base + start, bytes, PROT_READ | (write ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED, fds[which], at) == MAP_FAILED)
             die("mmap segment");
     }
-    close(fd);
+    for (int i = 0; i < nfds; i++)
+        close(fds[i]);
 
     printf("size %llu\ndomid %d\n", size, domid);
     char *grefs = strstr(answer, "\ngrefs");

@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code gntfs map}: maps a region's granted pages directly, prints what a peer needs, and holds
- * the mapping (and so the region) until standard input ends or the process is stopped.
+ * {@code gntfs map}: opens a region (read-write, or read-only), maps its granted pages directly,
+ * prints what a peer needs, and keeps the mapping until standard input ends or the process is
+ * stopped. A read-write mapping holds the region (no shrink below it, grants kept past unlink);
+ * a read-only one holds nothing. The kernel's open decides whether the user may: its error is
+ * the one printed.
  */
 @Command(
         name = "map",
@@ -34,7 +37,8 @@ final class MapCommand implements Callable<Integer> {
     })
     Path path;
 
-    @Option(names = "--read-only", description = "Map the pages read-only.")
+    @Option(names = "--read-only",
+            description = "Open and map the region read-only; the owner may still shrink or remove it (its pages then read as zeros).")
     boolean readOnly;
 
     @Override

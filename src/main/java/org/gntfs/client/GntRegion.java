@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
@@ -18,9 +20,10 @@ import org.gntfs.protocol.Segment;
 
 /**
  * A region of a gntfs mount with its granted pages mapped straight into this process: stores are
- * seen by the peer at once and the peer's stores here at once, with no page cache between. The
- * region is held, and cannot shrink below what is mapped, until {@link #close()}; an unlink
- * meanwhile removes the name only.
+ * seen by the peer at once and the peer's stores here at once, with no page cache between. Mapped
+ * read-write, the region is held, and cannot shrink below what is mapped, until {@link #close()};
+ * an unlink meanwhile removes the name only. Mapped read-only, it holds nothing: pages the owner
+ * releases meanwhile read as zeros here.
  *
  * <pre>{@code
  * try (GntRegion ring = GntRegion.open(Path.of("/run/gnt/ring"))) {
@@ -35,6 +38,8 @@ public final class GntRegion implements AutoCloseable {
         READ,
         READ_WRITE
     }
+
+    private static final Path GNTALLOC = Path.of("/dev/xen/gntalloc");
 
     private final UnixSocket connection;
     private final DirectProtocol.Answer answer;
@@ -56,49 +61,62 @@ public final class GntRegion implements AutoCloseable {
 
     /**
      * Maps the region at {@code path}, which must be on a gntfs mount that offers direct mapping.
+     * The region is opened here, as any file is ({@code O_RDONLY} for {@link Access#READ},
+     * {@code O_RDWR} otherwise; a final symlink is followed), and that descriptor is what asks the
+     * daemon: the kernel's decision on this open is the only permission check. On a Xen mount
+     * the request also carries this process's own open of {@code /dev/xen/gntalloc}, whose
+     * powers the daemon's descriptor carries.
      *
-     * @throws DirectMapException when the daemon refuses, with the errno an open would give
-     *     (EACCES, ENOENT, EISDIR; EINVAL for a region of size 0)
+     * @throws NativeError when the open fails, with its errno (EACCES, ENOENT, ...), as for any open
+     * @throws DirectMapException when the daemon refuses, with its errno (EINVAL for a region of
+     *     size 0; EACCES on Xen without a read-write open of the region and of gntalloc)
      * @throws IOException when the path is not on such a mount, or the daemon cannot be reached
      */
     public static GntRegion open(Path path, Access access) throws IOException {
-        Path region = path.toAbsolutePath().normalize();
-        Path directory = region.getParent() == null ? region : region.getParent().toRealPath();
-        Path real = region.getParent() == null ? region : directory.resolve(region.getFileName());
-        Path root;
+        int region = Posix.open(path, access == Access.READ_WRITE ? Posix.O_RDWR : Posix.O_RDONLY, 0);
+        int gntalloc = -1;
         try {
-            root = MountFacts.mountRootOf(directory);
-        } catch (IOException e) {
-            throw new IOException(region + " is not on a gntfs mount", e);
-        }
-        String socket;
-        try {
-            socket = MountFacts.read(root, "socket");
-        } catch (IOException e) {
-            throw new IOException(region + " is on a gntfs mount that offers no direct mapping", e);
-        }
-        UnixSocket connection = UnixSocket.connect(Path.of(socket));
-        try {
-            var request = new DirectProtocol.Request("/" + root.relativize(real), access == Access.READ_WRITE);
-            connection.send(DirectProtocol.request(request), -1);
-            return receive(connection, access);
-        } catch (IOException | RuntimeException e) {
-            connection.close();
-            throw e;
+            Path root;
+            try {
+                Path real = path.toRealPath();
+                root = MountFacts.mountRootOf(real.getParent() == null ? real : real.getParent());
+            } catch (IOException e) {
+                throw new IOException(path + " is not on a gntfs mount", e);
+            }
+            String socket;
+            try {
+                socket = MountFacts.read(root, "socket");
+            } catch (IOException e) {
+                throw new IOException(path + " is on a gntfs mount that offers no direct mapping", e);
+            }
+            if (MountFacts.read(root, "backend").equals("xen")) {
+                gntalloc = Posix.open(GNTALLOC, Posix.O_RDWR, 0);
+            }
+            UnixSocket connection = UnixSocket.connect(Path.of(socket));
+            try {
+                connection.send(DirectProtocol.request(), gntalloc < 0 ? new int[] {region} : new int[] {region, gntalloc});
+                return receive(connection, access);
+            } catch (IOException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        } finally {
+            Posix.closeQuietly(region);
+            if (gntalloc >= 0) {
+                Posix.closeQuietly(gntalloc);
+            }
         }
     }
 
     private static GntRegion receive(UnixSocket connection, Access access) throws IOException {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        int descriptor = -1;
+        List<Integer> descriptors = new ArrayList<>();
         try {
             while (!DirectProtocol.isComplete(text.toString(UTF_8))) {
-                UnixSocket.Received received = connection.receiveWithDescriptor(64 * 1024);
-                if (received.descriptor() >= 0) {
-                    if (descriptor >= 0) {
-                        Posix.close(descriptor);
-                    }
-                    descriptor = received.descriptor();
+                UnixSocket.Received received = connection.receiveWithDescriptors(64 * 1024, UnixSocket.MAX_DESCRIPTORS);
+                Arrays.stream(received.descriptors()).forEach(descriptors::add);
+                if (received.truncated()) {
+                    throw new IOException("the daemon sent more descriptors in one message than the protocol allows");
                 }
                 if (received.data().length == 0) {
                     throw new IOException("the gntfs daemon closed the connection before it answered");
@@ -110,28 +128,32 @@ public final class GntRegion implements AutoCloseable {
                 throw new DirectMapException(refusal.errno(), refusal.message());
             }
             DirectProtocol.Answer answer = (DirectProtocol.Answer) reply;
-            if (descriptor < 0) {
-                throw new IOException("the daemon's answer carried no descriptor");
+            if (descriptors.size() != answer.descriptors()) {
+                throw new IOException("the daemon's answer carried " + descriptors.size() + " descriptors, not "
+                        + answer.descriptors());
             }
             long length = Pages.pagesFor(answer.size()) * PAGE_SIZE;
-            return new GntRegion(connection, answer, map(answer, descriptor, length, access), length);
+            return new GntRegion(connection, answer, map(answer, descriptors, length, access), length);
         } finally {
-            if (descriptor >= 0) {
-                Posix.close(descriptor);
-            }
+            descriptors.forEach(Posix::closeQuietly);
         }
     }
 
     /** Reserves {@code length} bytes for the region's whole pages and places each segment of the descriptor there. */
-    private static long map(DirectProtocol.Answer answer, int descriptor, long length, Access access) throws NativeError {
+    private static long map(DirectProtocol.Answer answer, List<Integer> descriptors, long length, Access access)
+            throws IOException {
         long address = Posix.reserve(length);
         try {
             int protection = access == Access.READ_WRITE ? Posix.PROT_READ | Posix.PROT_WRITE : Posix.PROT_READ;
             for (Segment segment : answer.segments()) {
-                Posix.mmapFixed(address + segment.regionOffset(), descriptor, segment.descriptorOffset(),
-                        segment.length(), protection);
+                if (segment.descriptor() < 0 || segment.descriptor() >= descriptors.size()) {
+                    throw new IOException("the daemon's answer names descriptor " + segment.descriptor() + " of "
+                            + descriptors.size());
+                }
+                Posix.mmapFixed(address + segment.regionOffset(), descriptors.get(segment.descriptor()),
+                        segment.descriptorOffset(), segment.length(), protection);
             }
-        } catch (NativeError e) {
+        } catch (IOException e) {
             Posix.munmap(address, length);
             throw e;
         }

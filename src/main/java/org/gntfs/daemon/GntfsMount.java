@@ -120,7 +120,7 @@ public final class GntfsMount implements AutoCloseable {
                 BdiTuning.liftDirtyLimit(options.mountPoint());
             }
             if (directServer != null) {
-                directServer.serve(tree);
+                directServer.serve(tree, options.mountPoint());
             }
             return mount;
         } catch (IOException | RuntimeException e) {

@@ -1,16 +1,15 @@
 package org.gntfs.direct;
 
 import static com.google.common.base.Preconditions.checkState;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,23 +19,24 @@ import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.nativeio.NativeError;
+import org.gntfs.nativeio.OpenFileInfo;
+import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.nativeio.UnixSocket.Credentials;
 import org.gntfs.protocol.DirectProtocol;
-import org.gntfs.protocol.Segment;
-import org.gntfs.protocol.WireFormatException;
 import org.gntfs.region.DirectMapping;
-import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The direct-mapping socket beside a mount. Each connection asks for one region; the answer
- * carries a descriptor of the region's grant space and where the region lies in it, and the
- * connection then stands for the mapping: the region is held, and may not shrink under it, until
- * the client closes the connection or dies. One thread waits for connections, one per connection
- * waits for its end; the requests are few and the threads mostly blocked.
+ * The direct-mapping socket beside a mount. Each connection asks for one region by sending a
+ * descriptor of it that the client opened through the mount (so the kernel decided the access);
+ * the answer carries descriptors of the region's grant space and where the region lies in them,
+ * and the connection then stands for the mapping: a writer's holds the region, which may not
+ * shrink under it, until the client closes the connection or dies. One thread waits for
+ * connections, one per connection waits for its end; the requests are few and the threads mostly
+ * blocked. What hostile clients can make it warn about is bounded by a {@link LogBudget}.
  */
 public final class DirectMapServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectMapServer.class);
@@ -46,16 +46,18 @@ public final class DirectMapServer implements AutoCloseable {
     private static final long THREAD_STACK = 256 * 1024;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    private static final int WARNINGS_PER_MINUTE = 10;
 
     private final Path path;
     private final UnixSocket listener;
     private final Thread acceptor;
+    private final LogBudget warnings = new LogBudget(log, WARNINGS_PER_MINUTE, System::nanoTime);
 
     @GuardedBy("this")
     private final ConnectionLimits limits;
 
     @GuardedBy("this")
-    private RegionTree tree;
+    private ClientDescriptors descriptors;
 
     @GuardedBy("this")
     private final Set<UnixSocket> connections = new HashSet<>();
@@ -96,10 +98,17 @@ public final class DirectMapServer implements AutoCloseable {
         return new DirectMapServer(path, listener, limits);
     }
 
-    /** Starts answering, with the regions of {@code regions}. */
-    public synchronized void serve(RegionTree regions) {
-        checkState(tree == null, "already serving");
-        tree = regions;
+    /**
+     * Starts answering, with the regions of {@code regions}, mounted (live) at {@code mountRoot}:
+     * its mount is the one a client's descriptor must be open on.
+     */
+    public void serve(RegionTree regions, Path mountRoot) throws IOException {
+        serve(regions, OpenFileInfo.mountIdOf(mountRoot));
+    }
+
+    synchronized void serve(RegionTree regions, int mountId) {
+        checkState(descriptors == null, "already serving");
+        descriptors = new ClientDescriptors(regions, mountId);
         acceptor.start();
     }
 
@@ -138,7 +147,7 @@ public final class DirectMapServer implements AutoCloseable {
                     }
                 }
                 if (Errnos.faultOf(e) == Fault.NO_SPACE) { // out of descriptors or memory: a pause may mend it
-                    log.warn("cannot take a direct-mapping connection: {}", e.getMessage());
+                    warnings.warn("cannot take a direct-mapping connection: {}", e.getMessage());
                     pause();
                     continue;
                 }
@@ -163,7 +172,7 @@ public final class DirectMapServer implements AutoCloseable {
         try {
             who = connection.peerCredentials();
         } catch (NativeError e) {
-            log.warn("cannot tell who connected to the direct-mapping socket: {}", e.getMessage());
+            warnings.warn("cannot tell who connected to the direct-mapping socket: {}", e.getMessage());
             connection.close();
             return;
         }
@@ -182,7 +191,7 @@ public final class DirectMapServer implements AutoCloseable {
             worker.start();
         } catch (Throwable e) {
             // Out of threads (a pids limit): this client is refused, the socket goes on.
-            log.warn("cannot start a thread for a direct-mapping connection: {}", e.toString());
+            warnings.warn("cannot start a thread for a direct-mapping connection: {}", e.toString());
             synchronized (this) {
                 workers.remove(worker);
             }
@@ -222,7 +231,7 @@ public final class DirectMapServer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("direct-mapping connection failed: {}", e.toString());
+            warnings.warn("direct-mapping connection failed: {}", e.toString());
         } finally {
             forget(connection, who);
             synchronized (this) {
@@ -234,30 +243,29 @@ public final class DirectMapServer implements AutoCloseable {
 
     /** Reads the request and answers it; returns the mapping now lent, or null if refused. */
     private DirectMapping answer(UnixSocket connection, Credentials who) throws IOException {
-        RegionTree tree;
+        ClientDescriptors clientDescriptors;
         synchronized (this) {
-            tree = this.tree;
-        }
-        String line = readRequest(connection);
-        if (line == null) {
-            return null;
+            clientDescriptors = this.descriptors;
         }
         DirectMapping mapping;
         try {
-            DirectProtocol.Request request = parseRequest(line);
-            Region region = AccessCheck.resolve(who, tree, request.path(),
-                    request.write() || !tree.backend().enforcesReadOnlyDescriptors());
-            mapping = region.lend(request.write());
+            int[] sent = RequestReader.read(connection, REQUEST_TIMEOUT);
+            if (sent == null) {
+                return null;
+            }
+            try {
+                ClientDescriptors.Opened opened = clientDescriptors.identify(sent);
+                mapping = opened.region().lend(opened.write());
+            } finally {
+                closeAll(sent);
+            }
         } catch (GntfsException e) {
             log.debug("refused a direct mapping to pid {} uid {}: {}", who.pid(), who.uid(), e.getMessage());
             refuse(connection, e);
             return null;
         }
         try {
-            DirectProtocol.Answer answer = answerFor(mapping);
-            connection.send(DirectProtocol.answerHead(answer), mapping.descriptor());
-            mapping.closeDescriptor();
-            connection.send(DirectProtocol.answerBody(answer), -1);
+            send(connection, mapping);
             log.debug("lent {} ({} bytes) to pid {} uid {}", mapping.region().path(), mapping.size(), who.pid(), who.uid());
             return mapping;
         } catch (IOException | RuntimeException e) {
@@ -266,66 +274,32 @@ public final class DirectMapServer implements AutoCloseable {
         }
     }
 
-    /** The request on {@code line}; one that is not one is refused with EINVAL, as a bad argument to open would be. */
-    private static DirectProtocol.Request parseRequest(String line) {
-        try {
-            return DirectProtocol.parseRequest(line);
-        } catch (WireFormatException e) {
-            throw GntfsException.of(Fault.INVALID_ARGUMENT, "%s", e.getMessage());
+    /** Sends the answer, its descriptors at most {@link UnixSocket#MAX_DESCRIPTORS} a message, then closes the daemon's copies. */
+    private static void send(UnixSocket connection, DirectMapping mapping) throws NativeError {
+        int[] lent = mapping.descriptors().toArray();
+        DirectProtocol.Answer answer = new DirectProtocol.Answer(mapping.size(), mapping.domid(), mapping.write(),
+                lent.length, mapping.segments(), mapping.grefs().asList());
+        int batch = Math.min(lent.length, UnixSocket.MAX_DESCRIPTORS);
+        connection.send(DirectProtocol.answerHead(answer), Arrays.copyOfRange(lent, 0, batch));
+        for (int from = batch; from < lent.length; from += batch) {
+            batch = Math.min(lent.length - from, UnixSocket.MAX_DESCRIPTORS);
+            connection.send(DirectProtocol.moreDescriptors(batch), Arrays.copyOfRange(lent, from, from + batch));
+        }
+        mapping.closeDescriptors();
+        connection.send(DirectProtocol.answerBody(answer));
+    }
+
+    static void closeAll(int[] descriptors) {
+        for (int descriptor : descriptors) {
+            Posix.closeQuietly(descriptor);
         }
     }
 
-    private static DirectProtocol.Answer answerFor(DirectMapping mapping) {
-        List<Segment> segments = mapping.segments().stream()
-                .toList();
-        return new DirectProtocol.Answer(mapping.size(), mapping.domid(), mapping.write(), segments,
-                mapping.grefs().asList());
-    }
-
-    private static void refuse(UnixSocket connection, GntfsException why) {
+    static void refuse(UnixSocket connection, GntfsException why) {
         try {
-            connection.send(DirectProtocol.refusal(new DirectProtocol.Refusal(Errnos.of(why.fault()), why.getMessage())), -1);
+            connection.send(DirectProtocol.refusal(new DirectProtocol.Refusal(Errnos.of(why.fault()), why.getMessage())));
         } catch (NativeError e) {
             log.debug("could not tell a direct-mapping client why not: {}", e.getMessage());
-        }
-    }
-
-    /**
-     * The request line without its newline, or null if the client went away first, or sent no
-     * whole request in time or in {@link DirectProtocol#MAX_REQUEST} bytes (it is told why).
-     */
-    private static String readRequest(UnixSocket connection) throws IOException {
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
-        while (true) {
-            byte[] received;
-            try {
-                // The deadline is for the whole line: a byte now and then does not keep a thread.
-                connection.setReceiveTimeout(Duration.ofNanos(Math.max(1000, deadline - System.nanoTime())));
-                received = connection.receive(DirectProtocol.MAX_REQUEST);
-            } catch (NativeError e) {
-                if (e.is(Errno.EAGAIN)) {
-                    refuse(connection, GntfsException.of(Fault.TIMED_OUT, "no request within %s", REQUEST_TIMEOUT));
-                    return null;
-                }
-                throw e;
-            }
-            if (received.length == 0) {
-                return null;
-            }
-            request.write(received);
-            byte[] bytes = request.toByteArray();
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == '\n') {
-                    connection.setReceiveTimeout(Duration.ZERO);
-                    return new String(bytes, 0, i, UTF_8);
-                }
-            }
-            if (bytes.length > DirectProtocol.MAX_REQUEST) {
-                refuse(connection, GntfsException.of(Fault.INVALID_ARGUMENT, "the request is longer than %d bytes",
-                        DirectProtocol.MAX_REQUEST));
-                return null;
-            }
         }
     }
 

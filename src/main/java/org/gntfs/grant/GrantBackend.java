@@ -1,6 +1,8 @@
 package org.gntfs.grant;
 
 import com.google.common.collect.ImmutableMap;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where granted pages come from: the simulated grant table, or Xen's gntalloc device. The backend
@@ -21,6 +23,14 @@ public interface GrantBackend extends AutoCloseable {
      * its pages are allocated and mapped through one read-write open file.
      */
     boolean enforcesReadOnlyDescriptors();
+
+    /**
+     * The device a client must have opened read-write itself, and show, before a space's
+     * descriptors are lent to it; empty if none. A gntalloc descriptor carries gntalloc's ioctls
+     * (allocate grants, end them), which a client should get only if the kernel already lets it
+     * open the device.
+     */
+    Optional<Path> deviceLentOnlyToItsOpeners();
 
     /** The pool's limit and use, as {@code df} shows them. */
     PoolUsage usage();

@@ -1,5 +1,7 @@
 package org.gntfs.grant;
 
+import java.util.List;
+
 /**
  * One region's own share of a backend, as one open file of gntalloc is: its allocations are
  * numbered by byte offset in one descriptor, which can be handed to another process whole and
@@ -36,15 +38,13 @@ public interface GrantSpace extends AutoCloseable {
     void setUnmapNotify(GrantAllocation allocation, int page, UnmapNotify notify);
 
     /**
-     * A new descriptor of this space for another process: mmap of it at an allocation's
-     * {@link GrantAllocation#deviceOffset()} gives that allocation's very pages. Without
-     * {@code write}, the descriptor refuses writable shared mappings where the backend can
-     * enforce it (see {@link GrantBackend#enforcesReadOnlyDescriptors()}). The caller closes it.
-     *
-     * @throws org.gntfs.GntfsException with {@link org.gntfs.Fault#INVALID_ARGUMENT} while the
-     *     space has never allocated
+     * New descriptors of this space for another process, reaching the pages of
+     * {@code allocations} (allocations of this space, their pages not yet released): an mmap of a
+     * descriptor at an allocation's placement gives that allocation's very pages. Without
+     * {@code write}, the descriptors refuse writable shared mappings where the backend can enforce
+     * it (see {@link GrantBackend#enforcesReadOnlyDescriptors()}). The caller closes them.
      */
-    int openDescriptor(boolean write);
+    LentDescriptors openDescriptors(List<GrantAllocation> allocations, boolean write);
 
     /** Gives the space back. Its pages must have been released; descriptors handed out stay valid. */
     @Override

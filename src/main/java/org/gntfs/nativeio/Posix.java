@@ -16,7 +16,10 @@ import jnr.ffi.types.size_t;
  */
 public final class Posix {
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
+    public static final int O_ACCMODE = 3;
+    public static final int O_PATH = 010000000;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1;
@@ -27,6 +30,7 @@ public final class Posix {
     private static final int MAP_FIXED = 0x10;
     private static final int MAP_ANONYMOUS = 0x20;
     private static final long MAP_FAILED = -1;
+    private static final int F_GETFL = 3;
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int F_ADD_SEALS = 1033;
     private static final int F_SEAL_SEAL = 1;
@@ -82,6 +86,9 @@ public final class Posix {
 
         @SaveError
         int fcntl(int fd, int command, Pointer argument);
+
+        @SaveError
+        int fchmod(int fd, int mode);
 
         @SaveError
         int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
@@ -147,11 +154,15 @@ public final class Posix {
 
     /**
      * A new anonymous shared-memory file of exactly {@code size} bytes, sparse, sealed so that no
-     * holder of a descriptor can ever change its size: a mapping of it cannot meet its end.
+     * holder of a descriptor can ever change its size: a mapping of it cannot meet its end, and a
+     * write cannot reach past it. Mode 0600 (a memfd is made 0777): a reopen through
+     * {@code /proc/PID/fd} is then checked against this process's uid, so a descriptor handed out
+     * read-only cannot be reopened read-write by anyone else.
      */
     public static int memfdOfFixedSize(String name, long size) throws NativeError {
         int fd = check("memfd_create " + name, LIBC.memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
         try {
+            check("fchmod " + name, LIBC.fchmod(fd, 0600));
             ftruncate(fd, size);
             check("fcntl(F_ADD_SEALS)", LIBC.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL));
             return fd;
@@ -164,6 +175,11 @@ public final class Posix {
     /** A second descriptor of the same open file, closed on exec like every descriptor here. */
     public static int dup(int fd) throws NativeError {
         return check("fcntl(F_DUPFD_CLOEXEC)", LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    }
+
+    /** The file status flags of an open descriptor (fcntl F_GETFL): its access mode, O_PATH. */
+    public static int statusFlags(int fd) throws NativeError {
+        return check("fcntl(F_GETFL)", LIBC.fcntl(fd, F_GETFL, 0));
     }
 
     /** Frees the memory behind {@code length} bytes of a shared-memory file; they read as zeros after. */

@@ -42,7 +42,10 @@ public final class UnixSocket implements AutoCloseable {
     private static final int MSGHDR_SIZE = 56;
     private static final int IOVEC_SIZE = 16;
     private static final int CMSG_HEADER = 16;
-    private static final int CMSG_SPACE_ONE_FD = 24;
+    private static final int MSG_CTRUNC = 0x8;
+
+    /** The most descriptors one message carries: the kernel's SCM_MAX_FD. */
+    public static final int MAX_DESCRIPTORS = 253;
 
     /** What the kernel recorded of the process at the other end when it connected. */
     public record Credentials(int pid, int uid, int gid, List<Integer> groups) {
@@ -51,8 +54,12 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
-    /** Bytes received, and the descriptor that came with them, or -1. At end of stream, no bytes. */
-    public record Received(byte[] data, int descriptor) {}
+    /**
+     * Bytes received, and the descriptors that came with them (now this process's, closed on
+     * exec), and whether the kernel had to drop some that did not fit ({@code MSG_CTRUNC}: those
+     * it closed). At end of stream, no bytes.
+     */
+    public record Received(byte[] data, int[] descriptors, boolean truncated) {}
 
     /** Public because jnr-ffi implements it from another class loader. */
     public interface SocketCalls {
@@ -208,20 +215,28 @@ public final class UnixSocket implements AutoCloseable {
         Reference.reachabilityFence(timeval);
     }
 
-    /** Sends all of {@code data}; {@code descriptor}, unless -1, travels with its first byte. */
-    public void send(byte[] data, int descriptor) throws NativeError {
-        if (data.length == 0) {
-            throw new IllegalArgumentException("a descriptor travels with at least one byte");
+    /** Sends all of {@code data}. */
+    public void send(byte[] data) throws NativeError {
+        send(data, new int[0]);
+    }
+
+    /**
+     * Sends all of {@code data}; {@code descriptors}, if any (at most {@link #MAX_DESCRIPTORS}),
+     * travel with its first byte.
+     */
+    public void send(byte[] data, int[] descriptors) throws NativeError {
+        if (data.length == 0 || descriptors.length > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("descriptors travel with at least one byte, at most " + MAX_DESCRIPTORS);
         }
         Pointer buffer = Memory.allocateDirect(RUNTIME, data.length, true);
         buffer.put(0, data, 0, data.length);
         int sent = 0;
-        if (descriptor >= 0) {
-            Pointer control = Memory.allocateDirect(RUNTIME, CMSG_SPACE_ONE_FD, true);
-            control.putLong(0, CMSG_HEADER + 4);
+        if (descriptors.length > 0) {
+            Pointer control = Memory.allocateDirect(RUNTIME, controlSpace(descriptors.length), true);
+            control.putLong(0, CMSG_HEADER + 4L * descriptors.length);
             control.putInt(8, SOL_SOCKET);
             control.putInt(12, SCM_RIGHTS);
-            control.putInt(CMSG_HEADER, descriptor);
+            control.put(CMSG_HEADER, descriptors, 0, descriptors.length);
             Pointer iovec = iovec(buffer, data.length);
             Pointer message = message(iovec, control);
             sent = (int) retrying("sendmsg", () -> CALLS.sendmsg(fd, message, MSG_NOSIGNAL));
@@ -232,6 +247,11 @@ public final class UnixSocket implements AutoCloseable {
             int from = sent;
             sent += (int) retrying("send", () -> CALLS.send(fd, buffer.slice(from), data.length - from, MSG_NOSIGNAL));
         }
+    }
+
+    /** {@code CMSG_SPACE(count * sizeof(int))}. */
+    private static int controlSpace(int count) {
+        return CMSG_HEADER + (4 * count + 7) / 8 * 8;
     }
 
     /**
@@ -247,24 +267,28 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /**
-     * Receives up to {@code max} bytes, and a descriptor if one came with them (closed on exec);
-     * further descriptors sent along are closed by the kernel.
+     * Receives up to {@code max} bytes, and the descriptors that came with them, with room for
+     * {@code room} of them (the kernel counts the room in whole 8-byte words, so an odd room holds
+     * one more); descriptors beyond the room are closed by the kernel, and reported as truncated.
      */
-    public Received receiveWithDescriptor(int max) throws NativeError {
+    public Received receiveWithDescriptors(int max, int room) throws NativeError {
         Pointer buffer = Memory.allocateDirect(RUNTIME, max, true);
-        Pointer control = Memory.allocateDirect(RUNTIME, CMSG_SPACE_ONE_FD, true);
+        int space = controlSpace(room);
+        Pointer control = Memory.allocateDirect(RUNTIME, space, true);
         Pointer iovec = iovec(buffer, max);
         Pointer message = message(iovec, control);
+        message.putLong(40, space);
         int count = (int) retrying("recvmsg", () -> CALLS.recvmsg(fd, message, MSG_CMSG_CLOEXEC));
         Reference.reachabilityFence(iovec);
         byte[] data = new byte[count];
         buffer.get(0, data, 0, count);
-        int descriptor = -1;
+        int[] descriptors = new int[0];
         long controlLength = message.getLong(40);
-        if (controlLength >= CMSG_HEADER + 4 && control.getInt(8) == SOL_SOCKET && control.getInt(12) == SCM_RIGHTS) {
-            descriptor = control.getInt(CMSG_HEADER);
+        if (controlLength >= CMSG_HEADER && control.getInt(8) == SOL_SOCKET && control.getInt(12) == SCM_RIGHTS) {
+            descriptors = new int[(int) (control.getLong(0) - CMSG_HEADER) / 4];
+            control.get(CMSG_HEADER, descriptors, 0, descriptors.length);
         }
-        return new Received(data, descriptor);
+        return new Received(data, descriptors, (message.getInt(48) & MSG_CTRUNC) != 0);
     }
 
     /**
@@ -278,13 +302,13 @@ public final class UnixSocket implements AutoCloseable {
         return iovec;
     }
 
-    /** {@code struct msghdr} with one buffer and room for one descriptor. */
+    /** {@code struct msghdr} with one buffer and a control buffer of {@code control.size()} bytes. */
     private static Pointer message(Pointer iovec, Pointer control) {
         Pointer message = Memory.allocateDirect(RUNTIME, MSGHDR_SIZE, true);
         message.putPointer(16, iovec);
         message.putLong(24, 1);
         message.putPointer(32, control);
-        message.putLong(40, CMSG_SPACE_ONE_FD);
+        message.putLong(40, control.size());
         return message;
     }
 

@@ -10,9 +10,11 @@ import org.gntfs.protocol.Pages;
 import org.gntfs.protocol.Segment;
 
 /**
- * A region lent to a process that maps its granted pages itself. While open it holds the region
- * like an open file does, and no shrink may release the pages it covers. It carries a descriptor
- * of the region's grant space for the borrower, and where in it each part of the region lies.
+ * A region lent to a process that maps its granted pages itself. A loan for writing holds the
+ * region like an open file does, and no shrink may release the pages it covers; a loan for
+ * reading holds nothing, so a reader never keeps the owner from shrinking or removing the region
+ * (its pages then read as zeros). It carries descriptors of the region's grant space for the
+ * borrower, and where in them each part of the region lies.
  */
 public final class DirectMapping implements AutoCloseable {
     private final Region region;
@@ -23,20 +25,20 @@ public final class DirectMapping implements AutoCloseable {
     private final ImmutableIntArray grefs;
 
     @GuardedBy("this")
-    private int descriptor;
+    private ImmutableIntArray descriptors;
 
     @GuardedBy("this")
     private boolean closed;
 
     DirectMapping(Region region, long size, boolean write, int domid, ImmutableList<Segment> segments,
-            ImmutableIntArray grefs, int descriptor) {
+            ImmutableIntArray grefs, ImmutableIntArray descriptors) {
         this.region = region;
         this.size = size;
         this.write = write;
         this.domid = domid;
         this.segments = segments;
         this.grefs = grefs;
-        this.descriptor = descriptor;
+        this.descriptors = descriptors;
     }
 
     public Region region() {
@@ -69,22 +71,21 @@ public final class DirectMapping implements AutoCloseable {
         return grefs;
     }
 
-    /** The descriptor to hand over; the mapping owns it until {@link #closeDescriptor()}. */
-    public synchronized int descriptor() {
-        checkState(descriptor >= 0, "the descriptor is handed over already");
-        return descriptor;
+    /** The descriptors to hand over, in the order the segments number them; owned here until {@link #closeDescriptors()}. */
+    public synchronized ImmutableIntArray descriptors() {
+        checkState(descriptors != null, "the descriptors are handed over already");
+        return descriptors;
     }
 
-    /** Closes the daemon's copy of the descriptor, once the borrower has its own. */
-    public synchronized void closeDescriptor() {
-        if (descriptor >= 0) {
-            int fd = descriptor;
-            descriptor = -1;
-            Posix.closeQuietly(fd);
+    /** Closes the daemon's copies of the descriptors, once the borrower has its own. */
+    public synchronized void closeDescriptors() {
+        if (descriptors != null) {
+            descriptors.forEach(Posix::closeQuietly);
+            descriptors = null;
         }
     }
 
-    /** Ends the loan: the region may shrink again, and goes if it was the last holder of an unlinked one. */
+    /** Ends the loan: the region may shrink again, and goes if a writer's loan was the last holder of an unlinked one. */
     @Override
     public void close() {
         synchronized (this) {
@@ -94,7 +95,7 @@ public final class DirectMapping implements AutoCloseable {
             closed = true;
         }
         try {
-            closeDescriptor();
+            closeDescriptors();
         } finally {
             region.endLoan(this);
         }

@@ -6,10 +6,13 @@ import static org.gntfs.protocol.Pages.PAGE_SIZE;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.List;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.LentDescriptors;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.index.Extent;
 import org.gntfs.index.ExtentIndex;
@@ -144,7 +147,7 @@ final class GrantedPages {
             }
             index.append(space.allocate(domid, writable, (int) added));
         } else if (newSize < size) {
-            holds.checkNotLent(newPages);
+            holds.checkNotLentForWriting(newPages);
             shrinkLocked(newSize);
         }
         size = newSize;
@@ -256,35 +259,40 @@ final class GrantedPages {
                 throw GntfsException.of(
                         Fault.INVALID_ARGUMENT, "region %s is empty: there is nothing to map", region.path());
             }
-            int descriptor = space.openDescriptor(write);
-            DirectMapping loan = new DirectMapping(region, size, write, domid, segments(), index.grefs(), descriptor);
+            List<GrantAllocation> allocations = index.extents().stream()
+                    .map(Extent::allocation)
+                    .distinct()
+                    .toList();
+            LentDescriptors descriptors = space.openDescriptors(allocations, write);
+            DirectMapping loan = new DirectMapping(region, size, write, domid,
+                    segments(allocations, descriptors), index.grefs(), descriptors.descriptors());
             holds.addLoan(loan);
             return loan;
         });
     }
 
-    /** Where the pages lie in the space's descriptor, in region order, contiguous runs merged. */
+    /**
+     * Where the pages lie in the descriptors, in region order, runs that continue in the same
+     * descriptor merged.
+     */
     @GuardedBy("lock")
-    private ImmutableList<Segment> segments() {
+    private ImmutableList<Segment> segments(List<GrantAllocation> allocations, LentDescriptors descriptors) {
         ImmutableList.Builder<Segment> segments = ImmutableList.builder();
-        long start = 0;
-        long length = 0;
-        long at = 0;
+        Segment run = null;
         for (Extent extent : index.extents()) {
-            long offset = extent.allocation().deviceOffset() + (long) extent.allocationStart() * PAGE_SIZE;
+            LentDescriptors.Placement placement = descriptors.placements().get(allocations.indexOf(extent.allocation()));
+            long at = placement.offset() + (long) extent.allocationStart() * PAGE_SIZE;
             long bytes = (long) extent.pageCount() * PAGE_SIZE;
-            if (length > 0 && at + length == offset) {
-                length += bytes;
+            if (run != null && run.descriptor() == placement.descriptor() && run.descriptorOffset() + run.length() == at) {
+                run = new Segment(run.regionOffset(), run.length() + bytes, run.descriptor(), run.descriptorOffset());
                 continue;
             }
-            if (length > 0) {
-                segments.add(new Segment(start, length, at));
+            if (run != null) {
+                segments.add(run);
             }
-            start = extent.firstPage() * PAGE_SIZE;
-            length = bytes;
-            at = offset;
+            run = new Segment(extent.firstPage() * PAGE_SIZE, bytes, placement.descriptor(), at);
         }
-        segments.add(new Segment(start, length, at));
+        segments.add(run);
         return segments.build();
     }
 

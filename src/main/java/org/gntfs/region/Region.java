@@ -112,9 +112,10 @@ public final class Region extends Node {
     }
 
     /**
-     * Lends the region's pages to a process that maps them itself: a descriptor of the region's
-     * grant space and where each part of the region lies in it. The loan holds the region until
-     * closed.
+     * Lends the region's pages to a process that maps them itself: descriptors of the region's
+     * grant space and where each part of the region lies in them. A loan for writing holds the
+     * region until closed, and no shrink may release what it maps; a loan for reading holds
+     * nothing.
      *
      * @throws GntfsException {@link Fault#INVALID_ARGUMENT} for a region without pages, which has
      *     nothing to map

@@ -30,7 +30,11 @@ final class RegionHolds {
     @GuardedBy("this")
     private boolean releasing;
 
-    /** The direct mappings lent out: each holds the region and pins the pages it covers. */
+    /**
+     * The direct mappings lent out. A loan for writing holds the region and pins the pages it
+     * covers; a loan for reading does neither: what it maps is released under it as the owner
+     * decides, and then reads as zeros.
+     */
     @GuardedBy("this")
     private final List<DirectMapping> loans = new ArrayList<>();
 
@@ -84,10 +88,12 @@ final class RegionHolds {
         try {
             checkNotReleased();
         } catch (GntfsException e) {
-            loan.closeDescriptor();
+            loan.closeDescriptors();
             throw e;
         }
-        holders++;
+        if (loan.write()) {
+            holders++;
+        }
         loans.add(loan);
     }
 
@@ -95,14 +101,17 @@ final class RegionHolds {
     /** Ends a loan; whether the region must now be released, as for {@link #unhold}. */
     synchronized boolean endLoan(DirectMapping loan) {
         checkState(loans.remove(loan), "%s is not lent from %s", loan, region.name());
-        return unhold();
+        return loan.write() && unhold();
     }
 
-    /** A shrink may not release a page that a borrower maps. */
-    synchronized void checkNotLent(long newPages) {
+    /**
+     * A shrink may not release a page that a writer maps: its stores would go on into memory
+     * that no peer sees and the pool no longer counts. A reader's pages may go.
+     */
+    synchronized void checkNotLentForWriting(long newPages) {
         for (DirectMapping loan : loans) {
-            if (loan.pages() > newPages) {
-                throw GntfsException.of(Fault.BUSY, "region %s is mapped directly over its first %d pages",
+            if (loan.write() && loan.pages() > newPages) {
+                throw GntfsException.of(Fault.BUSY, "region %s is mapped directly for writing over its first %d pages",
                         region.name(), loan.pages());
             }
         }

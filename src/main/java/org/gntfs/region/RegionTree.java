@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -248,6 +249,15 @@ public final class RegionTree {
 
     public void setTimes(Node node, Instant accessed, Instant modified) {
         node.setTimes(accessed, modified, now());
+    }
+
+    /**
+     * The region whose inode number is {@code inode} (the mount's {@code st_ino}, with
+     * {@code use_ino}) while its grants are alive, linked or not: a descriptor opened before an
+     * unlink still names it. One pass over the live regions.
+     */
+    public Optional<Region> liveRegion(long inode) {
+        return live.stream().filter(region -> region.inode() == inode).findFirst();
     }
 
     /** Every region whose grants are alive, linked or not, in path order. */

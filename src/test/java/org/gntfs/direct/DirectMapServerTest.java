@@ -17,11 +17,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.gntfs.grant.sim.SimulatedGrantTable;
+import org.gntfs.nativeio.OpenFileInfo;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
 import org.gntfs.protocol.DirectProtocol;
-import org.gntfs.protocol.Segment;
-import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +33,6 @@ class DirectMapServerTest {
     private Path directory;
     private SimulatedGrantTable table;
     private RegionTree tree;
-    private Region ring;
     private DirectMapServer server;
     private final List<UnixSocket> clients = new ArrayList<>();
 
@@ -45,10 +43,9 @@ class DirectMapServerTest {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         table = SimulatedGrantTable.create(directory, 8);
         tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"));
-        ring = tree.create("/ring", 0644, 0, 0);
-        ring.resize(2 * 4096 - 100, tree.now());
         server = DirectMapServer.bind(directory.resolve("direct.sock"), new ConnectionLimits(3, 1));
-        server.serve(tree);
+        // The directory's mount stands for the gntfs mount: its files are "on the mount", but no region's inode.
+        server.serve(tree, OpenFileInfo.mountIdOf(directory));
     }
 
     @AfterEach
@@ -73,13 +70,13 @@ class DirectMapServerTest {
         return client;
     }
 
-    /** Everything the server sends until its reply is whole; a descriptor that comes along is closed. */
+    /** Everything the server sends until its reply is whole; descriptors that come along are closed. */
     private static String reply(UnixSocket client) throws IOException {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         while (!DirectProtocol.isComplete(text.toString(UTF_8))) {
-            UnixSocket.Received received = client.receiveWithDescriptor(4096);
-            if (received.descriptor() >= 0) {
-                Posix.close(received.descriptor());
+            UnixSocket.Received received = client.receiveWithDescriptors(4096, 1);
+            for (int descriptor : received.descriptors()) {
+                Posix.close(descriptor);
             }
             if (received.data().length == 0) {
                 break;
@@ -89,11 +86,18 @@ class DirectMapServerTest {
         return text.toString(UTF_8);
     }
 
-    private UnixSocket mapped(String path) throws IOException {
+    private DirectProtocol.Refusal refusalOf(byte[] line, int... descriptors) throws IOException {
         UnixSocket client = connect();
-        client.send(DirectProtocol.request(new DirectProtocol.Request(path, false)), -1);
-        assertThat(reply(client)).startsWith("ok ");
-        return client;
+        client.send(line, descriptors);
+        DirectProtocol.Reply reply = DirectProtocol.parseReply(reply(client));
+        assertThat(reply).isInstanceOf(DirectProtocol.Refusal.class);
+        return (DirectProtocol.Refusal) reply;
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -105,71 +109,83 @@ class DirectMapServerTest {
     }
 
     @Test
-    void aRequest_isAnsweredWithTheRegionsPagesAndADescriptor_andHoldsTheRegionUntilTheConnectionEnds()
-            throws Exception {
-        UnixSocket client = connect();
-        client.send(DirectProtocol.request(new DirectProtocol.Request("/ring", true)), -1);
-        UnixSocket.Received head = client.receiveWithDescriptor(4096);
-        String text = new String(head.data(), UTF_8) + reply(client);
-        Posix.close(head.descriptor());
-
-        assertThat(head.descriptor()).isNotNegative();
-        assertThat(DirectProtocol.parseReply(text)).isEqualTo(new DirectProtocol.Answer(
-                8092, 5, true, List.of(new Segment(0, 8192, 0)), ring.grefs().asList()));
-        assertThat(ring.loanCount()).isEqualTo(1);
-
-        client.close();
-        await(() -> ring.loanCount() == 0, "the loan ended");
+    void whatIsNoRequest_isRefusedWithEinval_andAnOldClientIsToldWhatChanged() throws Exception {
+        assertThat(refusalOf("give me everything\n".getBytes(UTF_8))).isEqualTo(new DirectProtocol.Refusal(
+                22, "not a request: 'give me everything' (expected 'map v2')"));
+        assertThat(refusalOf("map r /ring\n".getBytes(UTF_8)).message())
+                .contains("protocol 2").contains("open the region and send its descriptor");
     }
 
     @Test
-    void whatIsNoRequest_orNoRegion_isRefusedWithTheErrnoOfAnOpen() throws Exception {
-        UnixSocket malformed = connect();
-        malformed.send("give me everything\n".getBytes(UTF_8), -1);
-        UnixSocket missing = connect();
-        missing.send(DirectProtocol.request(new DirectProtocol.Request("/missing", false)), -1);
-
-        assertThat(DirectProtocol.parseReply(reply(malformed))).isEqualTo(new DirectProtocol.Refusal(
-                22, "not a request: 'give me everything' (expected 'map r|rw PATH')"));
-        assertThat(DirectProtocol.parseReply(reply(missing))).isInstanceOfSatisfying(
-                DirectProtocol.Refusal.class, refusal -> assertThat(refusal.errno()).isEqualTo(2));
+    void aRequestWithoutADescriptorOfTheMountsRegions_isRefused_andTheDescriptorsAreClosed() throws Exception {
+        Path file = Files.writeString(directory.resolve("not-a-region"), "x");
+        int other = Posix.open(file, Posix.O_RDONLY, 0);
+        int path = Posix.open(file, Posix.O_PATH, 0);
+        int elsewhere = Posix.memfdOfFixedSize("elsewhere", 4096);
+        long before = openDescriptors();
+        try {
+            assertThat(refusalOf(DirectProtocol.request()).errno()).as("no descriptor").isEqualTo(9);
+            assertThat(refusalOf(DirectProtocol.request(), elsewhere).errno()).as("another device").isEqualTo(9);
+            assertThat(refusalOf(DirectProtocol.request(), path).errno()).as("O_PATH").isEqualTo(9);
+            assertThat(refusalOf(DirectProtocol.request(), other).errno()).as("no region's inode").isEqualTo(22);
+            assertThat(refusalOf(DirectProtocol.request(), other, other).errno()).as("two").isEqualTo(9);
+            assertThat(refusalOf(DirectProtocol.request(), other, other, other).errno()).as("three").isEqualTo(9);
+            assertThat(refusalOf("map r /ring\n".getBytes(UTF_8), other).errno()).as("old form").isEqualTo(22);
+            for (UnixSocket client : clients) {
+                client.close();
+            }
+            clients.clear();
+            // Each received copy was closed by the server: the process holds what it held before.
+            await(() -> {
+                try {
+                    return openDescriptors() == before;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, "the server closed every descriptor it received");
+        } finally {
+            Posix.close(other);
+            Posix.close(path);
+            Posix.close(elsewhere);
+        }
     }
 
     @Test
     void pastTheLimits_aConnectionIsRefusedWithEagain_rootNotCountedAgainstAUser() throws Exception {
-        // uid 65534 maps once, is refused a second connection while it holds the first, then holds until told.
+        // uid 65534 connects once, is refused a second connection while the first waits, then holds until told.
         Process nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "/usr/bin/python3", "-c", String.join("\n",
                         "import socket, sys",
                         "a = socket.socket(socket.AF_UNIX)",
                         "a.connect(sys.argv[1])",
-                        "a.sendall(b'map r /ring\\n')",
-                        "reply = b''",
-                        "while not reply.endswith(b'end\\n'):",
-                        "    reply += a.recv(4096)",
                         "b = socket.socket(socket.AF_UNIX)",
                         "b.connect(sys.argv[1])",
-                        "print(reply.split()[0].decode(), '|', b.recv(4096).decode().strip(), flush=True)",
+                        "print(b.recv(4096).decode().strip(), flush=True)",
                         "sys.stdin.read()"),
                 server.path().toString()).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(nobody.getInputStream(), UTF_8))) {
             assertThat(out.readLine()).isEqualTo(
-                    "ok | error " + EAGAIN + " uid 65534 has 1 direct-mapping connections open, the most one user may");
+                    "error " + EAGAIN + " uid 65534 has 1 direct-mapping connections open, the most one user may");
 
-            mapped("/ring");
-            mapped("/ring");
+            connect();
+            connect();
             UnixSocket refused = connect();
             assertThat(reply(refused)).isEqualTo(
                     "error " + EAGAIN + " 3 direct-mapping connections are open, the most this daemon serves\n");
             assertThat(refused.receive(16)).isEmpty();
-            assertThat(ring.loanCount()).isEqualTo(3);
 
             nobody.getOutputStream().close();
             assertThat(nobody.waitFor(20, TimeUnit.SECONDS)).isTrue();
         } finally {
             nobody.destroyForcibly();
         }
-        await(() -> ring.loanCount() == 2, "uid 65534's mapping ended");
-        mapped("/ring");
+        await(() -> {
+            try (UnixSocket again = UnixSocket.connect(server.path())) {
+                again.send(DirectProtocol.request());
+                return !reply(again).startsWith("error " + EAGAIN);
+            } catch (IOException e) {
+                return false;
+            }
+        }, "uid 65534's connection ended");
     }
 }

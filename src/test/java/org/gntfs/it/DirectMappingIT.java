@@ -19,6 +19,7 @@ import org.gntfs.client.DirectMapException;
 import org.gntfs.client.GntRegion;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.sim.SimulatedPeer;
+import org.gntfs.nativeio.NativeError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,7 +118,7 @@ class DirectMappingIT {
         try (DirectHolder root = DirectHolder.attempt(List.of(), gntfs.path("own600"), true)) {
             assertThat(root.firstLine()).startsWith("mapped 4096 ");
         }
-        assertThat(gntfs.tree().liveRegions()).allSatisfy(r -> assertThat(r.loanCount()).isZero());
+        await(() -> gntfs.tree().liveRegions().stream().allMatch(r -> r.loanCount() == 0), "every loan ended");
     }
 
     private String firstLineAsNobody(String name, boolean write) throws Exception {
@@ -215,6 +216,28 @@ class DirectMappingIT {
     }
 
     @Test
+    void aReader_neitherBlocksTheOwnersShrink_norKeepsTheGrantsAfterUnlink_andThenReadsZeros() throws Exception {
+        Path ring = region("ring", 0644, 2 * 4096);
+        try (DirectHolder writer = DirectHolder.map(ring)) {
+            assertThat(writer.call("write 4096 secret")).isEqualTo("ok");
+        }
+        try (DirectHolder reader = DirectHolder.attempt(SecurityIT.AS_NOBODY, ring, false)) {
+            assertThat(reader.firstLine()).startsWith("mapped 8192 ");
+            assertThat(reader.call("read 4096 6")).isEqualTo("secret");
+
+            assertThat(truncate(ring, 0)).isEqualTo("ok");
+            assertThat(gntfs.grantsInUse()).isZero();
+            assertThat(reader.call("read 4096 6")).isEqualTo("\0".repeat(6));
+
+            assertThat(truncate(ring, 4096)).isEqualTo("ok");
+            Files.delete(ring);
+            gntfs.awaitUnlinkedRegionsReleased();
+            assertThat(gntfs.grantsInUse()).isZero();
+            assertThat(reader.call("read 0 4")).isEqualTo("\0".repeat(4));
+        }
+    }
+
+    @Test
     void clientsKilledWithSigkill_leaveNoGrantsNoLoansAndNoDescriptors() throws Exception {
         Path kept = region("kept", 0644, 3 * 4096);
         Path doomed = region("doomed", 0644, 4 * 4096);
@@ -256,15 +279,15 @@ class DirectMappingIT {
     }
 
     @Test
-    void gntfsMap_saysInOneLineWhyNot() {
+    void gntfsMap_saysInOneLineWhyNot() throws IOException {
         region("own600", 0600, 4096);
         Proc.Result refused = Proc.run(ImmutableList.<String>builder().addAll(SecurityIT.AS_NOBODY)
                 .add("java", "-jar", Proc.readableByAll(Proc.JAR).toString(), "map", gntfs.path("own600").toString())
                 .build());
-        Proc.Result notGntfs = Proc.gntfs("map", scratch.resolve("x"));
+        Proc.Result notGntfs = Proc.gntfs("map", Files.writeString(scratch.resolve("x"), "not a region"));
 
         assertThat(refused.exit()).isEqualTo(1);
-        assertThat(refused.err()).isEqualTo("gntfs map: " + gntfs.path("own600") + ": uid 65534 may not read /own600\n");
+        assertThat(refused.err()).isEqualTo("gntfs map: open " + gntfs.path("own600") + ": Permission denied (EACCES)\n");
         assertThat(notGntfs.exit()).isEqualTo(1);
         assertThat(notGntfs.err()).isEqualTo("gntfs map: " + scratch.resolve("x") + " is not on a gntfs mount\n");
     }
@@ -303,7 +326,10 @@ class DirectMappingIT {
         await(() -> gntfs.tree().region("/ring").loanCount() == 0, "the loan ended");
 
         assertThatThrownBy(() -> GntRegion.open(gntfs.path("missing")))
-                .isInstanceOfSatisfying(DirectMapException.class, e -> assertThat(e.errno()).isEqualTo(2));
+                .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.errno()).isEqualTo(2));
+        assertThatThrownBy(() -> GntRegion.open(gntfs.path(".grants"), GntRegion.Access.READ))
+                .isInstanceOfSatisfying(DirectMapException.class, e -> assertThat(e.errno()).isEqualTo(22));
+        Files.writeString(scratch.resolve("x"), "not a region");
         assertThatThrownBy(() -> GntRegion.open(scratch.resolve("x"), GntRegion.Access.READ))
                 .isInstanceOf(IOException.class)
                 .hasMessage(scratch.resolve("x") + " is not on a gntfs mount");
@@ -321,11 +347,11 @@ class DirectMappingIT {
         }
     }
 
-    private interface Condition {
+    interface Condition {
         boolean holds() throws Exception;
     }
 
-    private static void await(Condition condition, String what) throws Exception {
+    static void await(Condition condition, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.holds()) {
             assertThat(System.nanoTime()).as("still not: " + what).isLessThan(deadline);

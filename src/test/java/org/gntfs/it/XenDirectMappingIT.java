@@ -3,6 +3,7 @@ package org.gntfs.it;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.collect.ImmutableList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,13 +65,20 @@ class XenDirectMappingIT {
         }
     }
 
-    /** A gntalloc descriptor maps read-write whatever was asked, so a read needs write permission too. */
+    /**
+     * A gntalloc descriptor carries gntalloc's ioctls and maps read-write whatever was asked: it is
+     * lent only with the client's own read-write open of gntalloc, for a region opened O_RDWR.
+     */
     @Test
-    void anotherUid_needsWritePermission_evenToMapForReading() throws Exception {
-        region("own644", 0644, 4096);
+    void theGntallocDescriptor_isLentOnlyToAClientThatOpensGntallocItself_forARegionItOpenedReadWrite()
+            throws Exception {
         region("own666", 0666, 4096);
-        try (DirectHolder readOnly = DirectHolder.attempt(SecurityIT.AS_NOBODY, gntfs.path("own644"), false);
-                DirectHolder writable = DirectHolder.attempt(SecurityIT.AS_NOBODY, gntfs.path("own666"), false)) {
+        String alone = Proc.run(ImmutableList.<String>builder().addAll(SecurityIT.AS_NOBODY).add(SecurityIT.PYTHON,
+                Proc.readableByAll(Proc.script("direct_attack.py")).toString(), "send", "alone",
+                gntfs.path("own666").toString()).build()).assertOk().out();
+        try (DirectHolder readOnly = DirectHolder.attempt(List.of(), gntfs.path("own666"), false);
+                DirectHolder writable = DirectHolder.attempt(List.of(), gntfs.path("own666"), true)) {
+            assertThat(alone).isEqualTo("13 0\n");
             assertThat(readOnly.firstLine()).isEqualTo("error EACCES");
             assertThat(writable.firstLine()).startsWith("mapped 4096 ");
         }

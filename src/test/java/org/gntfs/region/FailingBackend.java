@@ -1,15 +1,19 @@
 package org.gntfs.region;
 
 import com.google.common.collect.ImmutableMap;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.LentDescriptors;
 import org.gntfs.grant.PoolUsage;
 import org.gntfs.grant.UnmapNotify;
 
@@ -74,8 +78,8 @@ public final class FailingBackend implements GrantBackend {
             }
 
             @Override
-            public int openDescriptor(boolean write) {
-                return space.openDescriptor(write);
+            public LentDescriptors openDescriptors(List<GrantAllocation> allocations, boolean write) {
+                return space.openDescriptors(allocations, write);
             }
 
             @Override
@@ -88,6 +92,11 @@ public final class FailingBackend implements GrantBackend {
     @Override
     public boolean enforcesReadOnlyDescriptors() {
         return delegate.enforcesReadOnlyDescriptors();
+    }
+
+    @Override
+    public Optional<Path> deviceLentOnlyToItsOpeners() {
+        return delegate.deviceLentOnlyToItsOpeners();
     }
 
     @Override

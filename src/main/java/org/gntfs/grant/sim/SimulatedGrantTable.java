@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,7 +149,7 @@ public final class SimulatedGrantTable implements GrantBackend {
     @Override
     public synchronized GrantSpace openSpace() {
         checkOpen();
-        SimulatedSpace space = new SimulatedSpace(this, ++lastSpaceId);
+        SimulatedSpace space = new SimulatedSpace(this);
         openSpaces.add(space);
         return space;
     }
@@ -157,6 +158,12 @@ public final class SimulatedGrantTable implements GrantBackend {
     @Override
     public boolean enforcesReadOnlyDescriptors() {
         return true;
+    }
+
+    /** A memfd's descriptor reaches one allocation's frames and carries no other power. */
+    @Override
+    public Optional<Path> deviceLentOnlyToItsOpeners() {
+        return Optional.empty();
     }
 
     String spaceName(long spaceId) {
@@ -310,6 +317,12 @@ public final class SimulatedGrantTable implements GrantBackend {
         } else {
             notifies.put(ref, notify);
         }
+    }
+
+    /** A new space id, for the name of one memfd; ids are never reused. */
+    @GuardedBy("this")
+    long newSpaceId() {
+        return ++lastSpaceId;
     }
 
     @GuardedBy("this")

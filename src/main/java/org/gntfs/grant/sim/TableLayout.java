@@ -17,7 +17,7 @@ import org.gntfs.protocol.Pages;
  *               descriptor[refs]      u32 each: that space's descriptor in the daemon
  *               lock byte[refs]       past the end of the data, never written: a peer's mapping of
  *                                     ref r holds a shared open-file-description lock on byte r
- * spaces:       one memfd per space (a region's gntalloc file); frame f is at byte f * 4096
+ * spaces:       one memfd per allocation (one growth of a region); its frame f is at byte f * 4096
  * </pre>
  *
  * The lock bytes are what the hypervisor's map count is in Xen: the kernel drops a peer's locks
@@ -26,7 +26,7 @@ import org.gntfs.protocol.Pages;
  * while no peer maps anything: a peer raises it before it locks and lowers it after it unlocks, so
  * a dead peer leaves it too high, which costs the question and nothing else.
  *
- * A space is a memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
+ * A "space" here is one such memfd of the daemon, which a peer opens as {@code /proc/PID/fd/DESCRIPTOR} (the
  * daemon's pid is in the table's name). Its name, which {@code /proc} shows, is the table's with
  * the space id: {@code gntfs-1234-567.table} has {@code gntfs-1234-567.space-1}, {@code .space-2},
  * and so on; ids are never reused, so the name tells a reused descriptor number from the space

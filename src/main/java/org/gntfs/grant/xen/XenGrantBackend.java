@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import jnr.constants.platform.Errno;
 import org.gntfs.Errnos;
@@ -77,6 +78,15 @@ public final class XenGrantBackend implements GrantBackend {
     @Override
     public boolean enforcesReadOnlyDescriptors() {
         return false;
+    }
+
+    /**
+     * A gntalloc descriptor can allocate grants outside the mount's count and end the region's
+     * own: lent only to a client that can open the device read-write itself.
+     */
+    @Override
+    public Optional<Path> deviceLentOnlyToItsOpeners() {
+        return Optional.of(GntallocDevice.PATH);
     }
 
     void granted(int pages) {

@@ -5,16 +5,20 @@ import static com.google.common.base.Preconditions.checkPositionIndexes;
 import static com.google.common.base.Preconditions.checkState;
 import static org.gntfs.protocol.Pages.PAGE_SIZE;
 
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jnr.constants.platform.Errno;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.LentDescriptors;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.NativeError;
 import org.slf4j.Logger;
@@ -148,16 +152,25 @@ final class XenGrantSpace implements GrantSpace {
         }
     }
 
+    /**
+     * One duplicate of this space's gntalloc file for all of them (gntalloc maps a grant only
+     * through the file that allocated it), each allocation at its index. It maps writable whatever
+     * {@code write} says, and carries gntalloc's ioctls.
+     */
     @Override
-    public synchronized int openDescriptor(boolean write) {
+    public synchronized LentDescriptors openDescriptors(List<GrantAllocation> allocations, boolean write) {
         if (closed || device == null) {
             throw GntfsException.of(Fault.INVALID_ARGUMENT, "this gntalloc space has no grants");
         }
+        int descriptor;
         try {
-            return device.duplicate();
+            descriptor = device.duplicate();
         } catch (NativeError e) {
             throw GntfsException.causedBy(Fault.IO_ERROR, e, "%s", e.getMessage());
         }
+        return new LentDescriptors(ImmutableIntArray.of(descriptor), allocations.stream()
+                .map(allocation -> new LentDescriptors.Placement(0, allocation.deviceOffset()))
+                .collect(ImmutableList.toImmutableList()));
     }
 
     /**

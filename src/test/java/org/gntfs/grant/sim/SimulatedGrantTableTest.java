@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +21,7 @@ import org.gntfs.GntfsException;
 import org.gntfs.grant.GrantAllocation;
 import org.gntfs.grant.GrantPeer;
 import org.gntfs.grant.GrantSpace;
+import org.gntfs.grant.LentDescriptors;
 import org.gntfs.grant.UnmapNotify;
 import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
@@ -94,14 +98,38 @@ class SimulatedGrantTableTest {
 
     @Test
     void space_aDescriptorHandedOutCannotChangeTheSize_soNoMappingMeetsItsEnd() throws IOException {
-        space.allocate(0, true, 1);
-        int fd = space.openDescriptor(true);
+        int fd = descriptorOf(space.allocate(0, true, 1), true);
         try {
             assertThatThrownBy(() -> Posix.ftruncate(fd, 0))
+                    .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.is(Errno.EPERM)).isTrue());
+            assertThatThrownBy(() -> Posix.ftruncate(fd, 2 * 4096))
                     .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.is(Errno.EPERM)).isTrue());
         } finally {
             Posix.close(fd);
         }
+    }
+
+    @Test
+    void space_aDescriptorReachesItsAllocationOnly_noStorePastItsPages() throws IOException {
+        GrantAllocation first = space.allocate(0, true, 1);
+        space.allocate(0, true, 1);
+        int fd = descriptorOf(first, true);
+        try (var channel = FileChannel.open(Path.of("/proc/self/fd/" + fd),
+                StandardOpenOption.WRITE)) {
+            assertThat(Files.size(Path.of("/proc/self/fd/" + fd))).isEqualTo(4096);
+            assertThatThrownBy(() -> channel.write(ByteBuffer.wrap(new byte[] {1}), 4096))
+                    .isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> channel.write(ByteBuffer.wrap(new byte[] {1}), 1L << 40))
+                    .isInstanceOf(IOException.class);
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    private int descriptorOf(GrantAllocation allocation, boolean write) {
+        LentDescriptors lent = space.openDescriptors(List.of(allocation), write);
+        assertThat(lent.placements()).containsExactly(new LentDescriptors.Placement(0, 0));
+        return lent.descriptors().get(0);
     }
 
     @Test
@@ -119,8 +147,8 @@ class SimulatedGrantTableTest {
     @Test
     void space_descriptorMapsTheVeryGrantedPages() throws IOException {
         GrantAllocation pages = space.allocate(0, true, 2);
-        int fd = space.openDescriptor(true);
-        long address = Posix.mmapShared(fd, pages.deviceOffset(), 2 * 4096);
+        int fd = descriptorOf(pages, true);
+        long address = Posix.mmapShared(fd, 0, 2 * 4096);
         try (GrantPeer.PeerPage page = peer.map(0, pages.gref(1), true)) {
             Posix.MEMORY.putByte(address + 4096 + 5, (byte) 'c');
             assertThat(page.read(5, 1)).containsExactly('c');
@@ -135,8 +163,7 @@ class SimulatedGrantTableTest {
 
     @Test
     void space_readOnlyDescriptorRefusesAWritableMapping() throws IOException {
-        space.allocate(0, true, 1);
-        int fd = space.openDescriptor(false);
+        int fd = descriptorOf(space.allocate(0, true, 1), false);
         try {
             assertThatThrownBy(() -> Posix.mmapShared(fd, 0, 4096))
                     .isInstanceOfSatisfying(NativeError.class, e -> assertThat(e.is(Errno.EACCES)).isTrue());
@@ -148,9 +175,10 @@ class SimulatedGrantTableTest {
     }
 
     @Test
-    void space_withoutPagesHasNoDescriptor() {
-        assertThatThrownBy(() -> space.openDescriptor(true))
-                .isInstanceOfSatisfying(GntfsException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INVALID_ARGUMENT));
+    void space_aReleasedAllocationHasNoDescriptor() {
+        GrantAllocation pages = space.allocate(0, true, 1);
+        space.release(pages, 0, 1);
+        assertThatThrownBy(() -> space.openDescriptors(List.of(pages), true)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
