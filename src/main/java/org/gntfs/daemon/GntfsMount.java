@@ -11,7 +11,6 @@ import org.gntfs.direct.DirectMapServer;
 import org.gntfs.fuse.FuseLoop;
 import org.gntfs.fuse.kernel.KernelLoop;
 import org.gntfs.grant.GrantBackend;
-import org.gntfs.protocol.MountTable;
 import org.gntfs.region.RegionTree;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GntfsMount implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GntfsMount.class);
-    private static final Duration UNMOUNT_WAIT = OwnMountUnmount.COMMAND_WAIT;
+    /** How long the FUSE loop may take to end once its mount is gone: it only finishes requests. */
+    private static final Duration LOOP_END_WAIT = Duration.ofSeconds(10);
 
     private final RegionTree tree;
     private final MountOptions options;
@@ -178,10 +178,10 @@ public final class GntfsMount implements AutoCloseable {
         try {
             closeDirectServer();
             if (loop.isRunning().getAsBoolean() && OwnMountUnmount.unmount(options.mountPoint())) {
-                loop.joinFor().join(UNMOUNT_WAIT);
+                loop.joinFor().join(LOOP_END_WAIT);
                 if (loop.isRunning().getAsBoolean()) {
-                    log.warn("libfuse still serves {} after {}: open files keep the lazy unmount alive",
-                            options.mountPoint(), UNMOUNT_WAIT);
+                    log.warn("the FUSE loop still serves {} after {}: open files keep the lazy unmount alive",
+                            options.mountPoint(), LOOP_END_WAIT);
                 }
             }
         } catch (InterruptedException e) {
