@@ -52,14 +52,14 @@ class XenMountIT {
         peer.close();
     }
 
-    private static List<Integer> grefs(Path region) {
+    static List<Integer> grefs(Path region) {
         String value = Proc.run(List.of("getfattr", "--only-values", "-n", "user.gnt.grefs", region.toString()))
                 .assertOk()
                 .out();
         return Splitter.on(' ').omitEmptyStrings().splitToStream(value.trim()).map(Integer::valueOf).toList();
     }
 
-    private static String python(String script, Object... args) {
+    static String python(String script, Object... args) {
         return Proc.python(RegionMountIT.PY + script, args).assertOk().out();
     }
 
