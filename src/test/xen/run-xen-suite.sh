@@ -83,7 +83,7 @@ echo "run-xen-suite: no Xen here; booting a Xen dom0 under QEMU to run the suite
 rm -rf "$reports"
 start=$(date +%s)
 status=0
-GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 GNTFS_XEN_TESTS ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-900} \
+GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 GNTFS_XEN_TESTS ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-1200} \
     "$harness" bash "$PWD/src/test/xen/run-xen-suite.sh" "$classpath" || status=$?
 echo "run-xen-suite: dom0 run took $(( $(date +%s) - start )) s, exit $status"
 summarize

@@ -37,7 +37,7 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
-#define SLOTS 8
+#define SLOTS 10
 #define PAGE 4096
 #define MAX_PAGES 64
 
@@ -271,8 +271,9 @@ int main(int argc, char **argv)
         long seq = request ? strtol(request, NULL, 10) : 0;
         if (space && seq > last) {
             last = seq;
+            printf("PEER: %ld %s\n", seq, space + 1);
             const char *result = serve(space + 1, &done);
-            printf("PEER: %ld %s -> %.200s\n", seq, space + 1, result);
+            printf("PEER: %ld -> %.200s\n", seq, result);
             char rsp[sizeof answer + 32];
             int n = snprintf(rsp, sizeof rsp, "%ld %s", seq, result);
             snprintf(path, sizeof path, "%s/rsp", dir);

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DomuSession implements AutoCloseable {
     private static final String INITRD = "GNTFS_DOMU_INITRD";
-    private static final long BOOT_SECONDS = 240;
+    private static final long BOOT_SECONDS = 420;
     private static final long REQUEST_SECONDS = 60;
 
     private final Process process;

@@ -67,7 +67,7 @@ class XenMountIT {
      * {@code gntfs ARGS} as its own JVM, tuned to start fast: in an emulated dom0 the start-up is
      * most of the time it takes.
      */
-    private static List<String> gntfs(Object... args) {
+    static List<String> gntfs(Object... args) {
         ImmutableList.Builder<String> command = ImmutableList.<String>builder()
                 .add("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Proc.JAR.toString());
         for (Object arg : args) {
