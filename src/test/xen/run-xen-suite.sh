@@ -5,7 +5,8 @@
 #   - otherwise inside a dom0 booted under QEMU by ../shared/xen-qemu/run-in-dom0.sh, which sees
 #     the host's root read-only and the project read-write, so the classes compiled on the host run
 #     there with a plain `java` (Maven in an emulated dom0 takes minutes) and the reports come back.
-# GNTFS_XEN_TESTS (a class name pattern, default all) narrows the run. Reports go to target/xen-reports. It never skips: without Xen and without the harness it fails.
+# GNTFS_XEN_TESTS (a class name pattern, default all) narrows the run. Reports go to
+# target/xen-reports. It never skips: without Xen and without the harness it fails.
 # `mvn -B verify -Pxen` runs it with the test classpath.
 # XenDomuIT's second domain: on the host, this script builds the peer program (domu/peer.c, against
 # libxen-dev) into a busybox initramfs with the harness's build-domu-initrd.sh and passes it, with
@@ -83,7 +84,7 @@ echo "run-xen-suite: no Xen here; booting a Xen dom0 under QEMU to run the suite
 rm -rf "$reports"
 start=$(date +%s)
 status=0
-GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 GNTFS_XEN_TESTS ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-1200} \
+GNTFS_XEN_DOM0=1 XQ_ENV="GNTFS_XEN_DOM0 GNTFS_XEN_TESTS ${XQ_ENV:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-1800} \
     "$harness" bash "$PWD/src/test/xen/run-xen-suite.sh" "$classpath" || status=$?
 echo "run-xen-suite: dom0 run took $(( $(date +%s) - start )) s, exit $status"
 summarize
