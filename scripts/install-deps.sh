@@ -5,7 +5,8 @@
 #
 # By default what a mount needs (libfuse2, fuse3, attr, a Java runtime); --for-build adds Maven
 # and a JDK; --for-tests adds those and the test tools (gcc, python3, psmisc for fuser, systemd for
-# systemd-analyze, groff-base for the man page). Not as root, it names the missing packages and exits 1.
+# systemd-analyze, groff-base for the man page, libxen-dev for the Xen suite's domU program). Not as
+# root, it names the missing packages and exits 1.
 set -euo pipefail
 
 build=false tests=false
@@ -33,6 +34,7 @@ if $tests; then
     command -v systemd-analyze >/dev/null || missing+=(systemd)
     command -v groff >/dev/null || missing+=(groff-base)   # renders the generated man page
     command -v setpriv >/dev/null || missing+=(util-linux)   # runs tests as another user; unshare for gntfs run
+    [ -e /usr/include/xengnttab.h ] || missing+=(libxen-dev)   # the Xen suite's peer domain program
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -52,14 +52,14 @@ class XenMountIT {
         peer.close();
     }
 
-    private static List<Integer> grefs(Path region) {
+    static List<Integer> grefs(Path region) {
         String value = Proc.run(List.of("getfattr", "--only-values", "-n", "user.gnt.grefs", region.toString()))
                 .assertOk()
                 .out();
         return Splitter.on(' ').omitEmptyStrings().splitToStream(value.trim()).map(Integer::valueOf).toList();
     }
 
-    private static String python(String script, Object... args) {
+    static String python(String script, Object... args) {
         return Proc.python(RegionMountIT.PY + script, args).assertOk().out();
     }
 
@@ -67,7 +67,7 @@ class XenMountIT {
      * {@code gntfs ARGS} as its own JVM, tuned to start fast: in an emulated dom0 the start-up is
      * most of the time it takes.
      */
-    private static List<String> gntfs(Object... args) {
+    static List<String> gntfs(Object... args) {
         ImmutableList.Builder<String> command = ImmutableList.<String>builder()
                 .add("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Proc.JAR.toString());
         for (Object arg : args) {

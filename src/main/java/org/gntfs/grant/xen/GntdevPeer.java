@@ -16,8 +16,9 @@ import org.gntfs.nativeio.Posix;
 
 /**
  * A peer on real Xen: maps a granted page by gref through {@code /dev/xen/gntdev}, as the
- * grantee's libxengnttab does. The peer runs beside the mount, so the grants it maps are this
- * domain's own: it maps them as this domain, from this domain.
+ * grantee's libxengnttab does. It maps as the domain it runs in, and by default the grants it
+ * maps are this domain's own (the peer runs beside the mount); {@link #ofGrantsFrom} maps another
+ * domain's grants instead, as a GUI daemon in dom0 maps a guest's.
  *
  * <p>The hypervisor answers every refused map alike (gntdev's mmap fails with EINVAL), so a
  * refused write is retried read-only to tell a read-only grant from one not given at all.
@@ -28,16 +29,24 @@ public final class GntdevPeer implements GrantPeer {
 
     private final int fd;
     private final int self;
+    private final int granter;
 
-    private GntdevPeer(int fd, int self) {
+    private GntdevPeer(int fd, int self, int granter) {
         this.fd = fd;
         this.self = self;
+        this.granter = granter;
     }
 
+    /** Maps this domain's own grants. */
     public static GntdevPeer open() {
+        return ofGrantsFrom(XenDomain.current());
+    }
+
+    /** Maps the grants that domain {@code granter} made to this one. */
+    public static GntdevPeer ofGrantsFrom(int granter) {
         int self = XenDomain.current();
         try {
-            return new GntdevPeer(Posix.open(GNTDEV, Posix.O_RDWR, 0), self);
+            return new GntdevPeer(Posix.open(GNTDEV, Posix.O_RDWR, 0), self, granter);
         } catch (NativeError e) {
             throw GntfsException.causedBy(Errnos.deviceFault(e), e, "%s (is xen-gntdev loaded, and are you root?)",
                     e.getMessage());
@@ -67,7 +76,7 @@ public final class GntdevPeer implements GrantPeer {
     /** Maps the page, or gives nothing when the hypervisor refuses the grant. */
     private Optional<PeerPage> tryMap(int gref, boolean write) {
         Pointer request = Posix.allocate(GntdevAbi.MAP_GRANT_REF_SIZE);
-        GntdevAbi.writeMapOneGrantRef(request, self, gref);
+        GntdevAbi.writeMapOneGrantRef(request, granter, gref);
         try {
             Posix.ioctl(fd, "IOCTL_GNTDEV_MAP_GRANT_REF", GntdevAbi.IOCTL_MAP_GRANT_REF, request);
         } catch (NativeError e) {

@@ -12,11 +12,12 @@ import org.gntfs.nativeio.NativeError;
 import org.gntfs.nativeio.Posix;
 
 /**
- * A loopback event channel through {@code /dev/xen/evtchn}: an unbound port of this domain, and
- * a second port bound to it, so that a signal on the first is read as the second. Gives the tests
- * a port that gntalloc's unmap notification can really signal.
+ * An event channel through {@code /dev/xen/evtchn}: either a loopback (an unbound port of this
+ * domain, and a second port bound to it, so that a signal on the first is read as the second) or
+ * an unbound port that another domain binds. Gives the tests a port that gntalloc's unmap
+ * notification can really signal.
  */
-final class XenEventChannel implements AutoCloseable {
+public final class XenEventChannel implements AutoCloseable {
     private static final Path EVTCHN = Path.of("/dev/xen/evtchn");
     private static final int O_NONBLOCK = 04000;
     /** include/uapi/xen/evtchn.h: {u32 remote_domain, u32 remote_port} and {u32 remote_domain}. */
@@ -50,9 +51,7 @@ final class XenEventChannel implements AutoCloseable {
     /** Binds the pair in domain {@code self}. */
     static XenEventChannel loopback(int self) throws NativeError, InterruptedException {
         int fd = Posix.open(EVTCHN, Posix.O_RDWR | O_NONBLOCK, 0);
-        Pointer unbound = Posix.allocate(4);
-        unbound.putInt(0, self);
-        int signalled = Posix.ioctl(fd, "IOCTL_EVTCHN_BIND_UNBOUND_PORT", IOCTL_BIND_UNBOUND_PORT, unbound);
+        int signalled = bindUnbound(fd, self);
         Pointer interdomain = Posix.allocate(8);
         interdomain.putInt(0, self);
         interdomain.putInt(4, signalled);
@@ -63,8 +62,24 @@ final class XenEventChannel implements AutoCloseable {
         return channel;
     }
 
+    /**
+     * An unbound port of this domain that domain {@code remote} binds (xenevtchn_bind_interdomain);
+     * its events arrive there, none here.
+     */
+    public static XenEventChannel unboundFor(int remote) throws NativeError {
+        int fd = Posix.open(EVTCHN, Posix.O_RDWR | O_NONBLOCK, 0);
+        int port = bindUnbound(fd, remote);
+        return new XenEventChannel(fd, port, -1);
+    }
+
+    private static int bindUnbound(int fd, int remote) throws NativeError {
+        Pointer unbound = Posix.allocate(4);
+        unbound.putInt(0, remote);
+        return Posix.ioctl(fd, "IOCTL_EVTCHN_BIND_UNBOUND_PORT", IOCTL_BIND_UNBOUND_PORT, unbound);
+    }
+
     /** The port to give gntalloc: a signal on it arrives at the other end. */
-    int port() {
+    public int port() {
         return signalled;
     }
 
