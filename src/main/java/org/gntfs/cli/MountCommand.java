@@ -106,7 +106,6 @@ final class MountCommand implements Callable<Integer> {
                 fuseEngine == null ? MountOptions.FuseEngine.configured()
                         : MountOptions.FuseEngine.valueOf(fuseEngine.toUpperCase(Locale.ROOT)));
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
-        mount.closeOnShutdown();
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
                 mountPoint, grants.name(), grants.usage().limit(), ProcessHandle.current().pid());

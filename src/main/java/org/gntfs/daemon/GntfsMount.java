@@ -34,6 +34,8 @@ public final class GntfsMount implements AutoCloseable {
     private final MountOptions options;
     private final @Nullable DirectMapServer directServer;
     private final Serving loop;
+    /** Closes this mount when the JVM shuts down (SIGTERM, SIGINT), if it has not been closed by then. */
+    private final Thread shutdownHook = new Thread(this::close, "gntfs-shutdown");
     private boolean closed;
 
     /** What GntfsMount needs of either FUSE loop, as method references of the one in use. */
@@ -114,6 +116,8 @@ public final class GntfsMount implements AutoCloseable {
             throw e;
         }
         GntfsMount mount = new GntfsMount(tree, options, directServer, loop);
+        // Before the mount can go live: a SIGTERM that comes as soon as it answers still unmounts it.
+        Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         try {
             mount.loop.awaitInit().await(timeout);
             if (options.tuneWriteback()) {
@@ -158,11 +162,6 @@ public final class GntfsMount implements AutoCloseable {
         loop.join().join();
     }
 
-    /** Closes this mount when the JVM shuts down (SIGTERM, SIGINT), if it has not been closed by then. */
-    public void closeOnShutdown() {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gntfs-shutdown"));
-    }
-
     /**
      * Unmounts if still mounted (never what another mount put over it), then releases every grant,
      * and closes the backend once libfuse has stopped. Idempotent. If open files keep a lazily detached mount alive, the backend's
@@ -175,6 +174,13 @@ public final class GntfsMount implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook has started and will find this mount closed.
+            }
+        }
         try {
             closeDirectServer();
             if (loop.isRunning().getAsBoolean() && OwnMountUnmount.unmount(options.mountPoint())) {

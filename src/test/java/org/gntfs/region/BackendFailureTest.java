@@ -139,6 +139,8 @@ class BackendFailureTest {
             assertStillCounted();
             backend.recover();
             await(() -> tree.liveRegions().isEmpty());
+            // The reaper logs its success after the region is released: wait for the line too.
+            await(() -> captured.text().contains("released the grants of /r at retry"));
             log = captured.text();
         }
 
