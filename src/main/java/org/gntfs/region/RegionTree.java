@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
  * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
  *
- * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself.
+ * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself;
+ * it holds the lock only to copy the tree's shape (see {@link GrantsReport}), never to render.
  *
  * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
@@ -70,7 +71,7 @@ public final class RegionTree {
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
         root.link(new VirtualFile(newInode(), GrantsFile.NAME, rootUid, rootGid, clock.instant(),
-                reader -> GrantsReport.render(lock.shared(() -> GrantsReport.visibleTo(reader, liveRegions())))));
+                reader -> GrantsReport.take(reader, root, live, lock)));
     }
 
     public Directory root() {
