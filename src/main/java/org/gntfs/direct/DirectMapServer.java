@@ -145,7 +145,13 @@ public final class DirectMapServer implements AutoCloseable {
                 log.error("the direct-mapping socket {} stopped: {}", path, e.getMessage());
                 return;
             }
-            startWorker(connection);
+            try {
+                startWorker(connection);
+            } catch (OutOfMemoryError e) { // this client goes unanswered; the socket goes on
+                connection.close();
+                log.error("cannot take a direct-mapping connection: out of memory");
+                pause();
+            }
         }
     }
 

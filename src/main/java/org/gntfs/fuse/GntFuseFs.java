@@ -311,7 +311,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int statfs(String path, Statvfs stbuf) {
         return run("statfs", path, () -> {
-            NodeStat.fillPool(stbuf, tree.usage());
+            NodeStat.fillPool(stbuf, tree.usage(), tree.inodeLimit(), tree.inodesInUse());
             return 0;
         });
     }
@@ -373,6 +373,11 @@ public final class GntFuseFs extends FuseStubFS {
         } catch (GntfsException e) {
             log.debug("{} {}: {}", operation, path, e.getMessage());
             return -Errnos.of(e.fault());
+        } catch (OutOfMemoryError e) {
+            // The request that found the heap full fails; its garbage is gone once it returns, and
+            // the loop goes on serving. No stack trace: printing one would need the memory.
+            log.error("{} {}: out of memory", operation, path);
+            return -Errnos.of(Fault.OUT_OF_MEMORY);
         } catch (Throwable t) {
             log.error("{} {} failed", operation, path, t);
             return -Errnos.EIO;

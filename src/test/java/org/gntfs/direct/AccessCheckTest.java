@@ -10,6 +10,7 @@ import java.time.InstantSource;
 import java.util.List;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.nativeio.UnixSocket.Credentials;
 import org.gntfs.region.RegionTree;
@@ -32,7 +33,7 @@ class AccessCheckTest {
     @BeforeEach
     void createTree() throws IOException {
         table = SimulatedGrantTable.create(directory, 4);
-        tree = new RegionTree(table, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"));
+        tree = new RegionTree(table, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
         tree.create("/group-rw", 0660, OWNER, GROUP);
         tree.create("/group-r", 0640, OWNER, GROUP);
         tree.create("/others-r", 0604, OWNER, GROUP);

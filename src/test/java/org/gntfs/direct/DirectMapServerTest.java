@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.nativeio.Posix;
 import org.gntfs.nativeio.UnixSocket;
@@ -44,7 +45,7 @@ class DirectMapServerTest {
         directory = Files.createTempDirectory("gntfs-direct-test-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         table = SimulatedGrantTable.create(directory, 8);
-        tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"));
+        tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
         ring = tree.create("/ring", 0644, 0, 0);
         ring.resize(2 * 4096 - 100, tree.now());
         server = DirectMapServer.bind(directory.resolve("direct.sock"), new ConnectionLimits(3, 1));

@@ -21,6 +21,7 @@ import java.util.function.BooleanSupplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.nativeio.Posix;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +51,7 @@ class BackendFailureTest {
     void createRegion() throws IOException {
         table = SimulatedGrantTable.create(directory, 32);
         backend = new FailingBackend(table);
-        tree = new RegionTree(backend, InstantSource.fixed(T0), 0, 0, 0, ImmutableMap.of("backend", "sim"));
+        tree = new RegionTree(backend, InstantSource.fixed(T0), 0, 0, 0, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
         region = tree.create("/r", 0600, 0, 0);
         write(0, "head");
         region.resize(3 * 4096, T0);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -37,7 +38,7 @@ final class SimulatedTree implements BeforeEachCallback, AfterEachCallback {
         directory = Files.createTempDirectory("gntfs-tree-");
         table = SimulatedGrantTable.create(directory, limit);
         tree = new RegionTree(
-                table, InstantSource.fixed(T0), mountDomid, rootUid, rootGid, ImmutableMap.of("backend", "sim"));
+                table, InstantSource.fixed(T0), mountDomid, rootUid, rootGid, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
     }
 
     @Override
