@@ -11,12 +11,15 @@ import org.gntfs.GntfsException;
 /**
  * The {@code user.*} attributes a node stores for its users, bounded as Linux bounds them: a
  * value of at most 64 KiB ({@code XATTR_SIZE_MAX}, else E2BIG) and names plus values of at most
- * 64 KiB per node (else ENOSPC). Every byte stored is charged to a {@link UidUsage}, the tree's
- * limit of attribute bytes, as the node's owner's before it is stored.
+ * 64 KiB per node (else ENOSPC). What they take is charged to a {@link UidUsage}, the tree's
+ * limit of attribute bytes, as the node's owner's before it is stored: the bytes of names and
+ * values, and {@link #OVERHEAD_BYTES} per attribute, about what one costs the heap beyond them.
  */
 final class ExtendedAttributes {
     static final int MAX_VALUE_BYTES = 65536;
     static final int MAX_TOTAL_BYTES = 65536;
+    /** Measured: a 1000-byte value under a 6-byte name takes 1184 bytes of heap. */
+    static final int OVERHEAD_BYTES = 128;
 
     @GuardedBy("this")
     private final Map<String, byte[]> values = new LinkedHashMap<>();
@@ -45,7 +48,7 @@ final class ExtendedAttributes {
         if (after > MAX_TOTAL_BYTES) {
             throw GntfsException.of(Fault.NO_SPACE, "attributes would take %d bytes, over %d", after, MAX_TOTAL_BYTES);
         }
-        usage.charge(owner.getAsInt(), after - totalBytes);
+        usage.charge(owner.getAsInt(), after - totalBytes + (old == null ? OVERHEAD_BYTES : 0));
         values.put(name, value.clone());
         totalBytes = after;
     }
@@ -56,12 +59,12 @@ final class ExtendedAttributes {
             throw GntfsException.of(Fault.NO_SUCH_ATTRIBUTE, "no attribute %s", name);
         }
         totalBytes -= cost(name, old);
-        usage.adjust(owner.getAsInt(), -cost(name, old));
+        usage.adjust(owner.getAsInt(), -cost(name, old) - OVERHEAD_BYTES);
     }
 
     /** Drops every attribute, giving their bytes back: the node is gone. */
     synchronized void clear(UidUsage usage, IntSupplier owner) {
-        usage.adjust(owner.getAsInt(), -totalBytes);
+        usage.adjust(owner.getAsInt(), -charged());
         values.clear();
         totalBytes = 0;
     }
@@ -75,14 +78,20 @@ final class ExtendedAttributes {
             change.run();
             return;
         }
-        usage.charge(to, totalBytes);
+        long charged = charged();
+        usage.charge(to, charged);
         try {
             change.run();
         } catch (RuntimeException e) {
-            usage.adjust(to, -totalBytes);
+            usage.adjust(to, -charged);
             throw e;
         }
-        usage.adjust(from, -totalBytes);
+        usage.adjust(from, -charged);
+    }
+
+    @GuardedBy("this")
+    private long charged() {
+        return totalBytes + (long) values.size() * OVERHEAD_BYTES;
     }
 
     synchronized ImmutableList<String> names() {
