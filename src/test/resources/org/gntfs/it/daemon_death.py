@@ -1,4 +1,4 @@
-# Run by DaemonDeathIT: holds a file of the mount open and mapped, prints "ready", and once told
+# Run by DaemonTroubleIT: holds a file of the mount open and mapped, prints "ready", and once told
 # (a line on stdin, sent after the daemon is SIGKILLed) prints what each kind of call gives then.
 # Calls that may raise SIGBUS run in a child; pages the child needs from the daemon are those not
 # in the page cache, as a fork shares the cache but not the parent's page tables.

@@ -2,18 +2,26 @@ package org.gntfs.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A daemon whose heap fills up goes on serving: the requests that found no memory fail with
- * ENOMEM, every other call answers, the direct-mapping socket still maps, and the unmount is clean.
+ * The daemon in trouble. A daemon whose heap fills up goes on serving: the requests that found no
+ * memory fail with ENOMEM, every other call answers, the direct-mapping socket still maps, and the
+ * unmount is clean. A daemon SIGKILLed leaves holders of files and mappings what docs/semantics.md
+ * (Lifecycle, item 5) says, call by call, and the next fuse-mount.sh clears the dead mount.
  */
-class OutOfMemoryIT {
+class DaemonTroubleIT {
     /** Creates regions with a 60,000-byte attribute each until 20 calls have failed; prints their errnos. */
     private static final String FILL = RegionMountIT.PY + String.join("\n",
             "d = sys.argv[1]",
@@ -41,6 +49,11 @@ class OutOfMemoryIT {
 
     private ScriptedMount mount;
 
+    @BeforeEach
+    void paths() {
+        mount = new ScriptedMount(directory);
+    }
+
     @AfterEach
     void cleanUp() throws Exception {
         mount.close();
@@ -48,7 +61,6 @@ class OutOfMemoryIT {
 
     @Test
     void aFullHeap_failsTheRequestsThatFoundIt_withEnomem_andTheMountGoesOn() throws Exception {
-        mount = new ScriptedMount(directory);
         Path socket = Path.of(mount.mountPoint() + ".sock");
         // Attribute limits far above the heap: only the heap can stop the fill.
         mount.scriptWith(List.of("GNTFS_MAX_HEAP=48m"), mount.mountPoint().toString(),
@@ -65,5 +77,42 @@ class OutOfMemoryIT {
         assertThat(ProcessHandle.of(pid)).isEmpty();
         assertThat(socket).doesNotExist();
         assertThat(Files.readString(mount.logFile())).contains("out of memory").doesNotContain("Exception in thread");
+    }
+
+    @Test
+    void afterSigkill_cachedPagesStillRead_everythingElseIsEnotconnOrSigbus_andTheNextMountClearsIt() throws Exception {
+        String mountPoint = mount.mountPoint().toString();
+        mount.script(mountPoint).assertOk();
+        Process holder = new ProcessBuilder(SecurityIT.PYTHON, Proc.script("daemon_death.py").toString(), mountPoint)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+
+        ProcessHandle daemon = ProcessHandle.of(mount.daemonPid()).orElseThrow();
+        daemon.destroyForcibly();
+        daemon.onExit().get(30, TimeUnit.SECONDS);
+        try (Writer in = holder.outputWriter()) {
+            in.write("go\n");
+        }
+        List<String> seen = out.lines().toList();
+        assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(seen).containsExactly(
+                "read-cached ok",
+                "read-uncached ENOTCONN",
+                "mmap-untouched SIGBUS",
+                "mmap-store-touched ok",
+                "msync ENOTCONN",
+                "stat ENOTCONN",
+                "open ENOTCONN",
+                "close ok",
+                "mmap-touched-here ok",
+                "close-mapped ok");
+        assertThat(mount.isStale()).isTrue();
+        Proc.Result again = mount.script(mountPoint).assertOk();
+        assertThat(again.err()).contains("clearing the stale mount");
+        assertThat(mount.isMounted()).isTrue();
+        mount.script("-u", mountPoint).assertOk();
     }
 }
