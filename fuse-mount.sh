@@ -16,6 +16,10 @@
 #   --direct-socket PATH       the direct-mapping socket (default MOUNTPOINT.sock)
 #   --no-direct-socket         offer no direct mapping
 #   --mode MODE                the mount root's mode in octal (default 0755; 1777 is /dev/shm's sticky shared directory)
+#   --inodes N                 the regions and directories the mount may hold (default 262144; ENOSPC past it)
+#   --xattr-bytes BYTES        user.* attribute bytes in the whole mount (default 64 MiB; ENOSPC past it)
+#   --xattr-bytes-per-uid BYTES  the same per owner (default 16 MiB; EDQUOT past it)
+#   --grants-per-uid N         grants the regions of each owner may hold (default 0: no quota; EDQUOT past it)
 #   --log-level LEVEL          the daemon's log: trace, debug, info, warn or error (default info)
 #   --foreground               run the daemon in this terminal instead of the background
 #   -- DAEMON-OPTIONS          passed to `gntfs mount` as they are (gntfs mount --help lists them)
@@ -29,6 +33,8 @@
 # prints why it did not (exit 1; 2 for bad arguments). The daemon appends to its log in RUN_DIR
 # (RUN_DIR is $GNTFS_RUN_DIR, else /run/gntfs as root, else $XDG_RUNTIME_DIR/gntfs).
 # Unmounting waits until the daemon has released every grant and exited.
+# The daemon's heap is sized from --inodes and --xattr-bytes (448m for the defaults; see
+# docs/semantics.md, Limits); GNTFS_MAX_HEAP sets another, such as 2g.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -133,6 +139,23 @@ unmount() {
     rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
 }
 
+# The daemon's heap, from the limits among the daemon's options (docs/performance.md, Memory):
+# 64 MiB to start with, 1 KiB per inode, twice the attribute bytes. The defaults give 448m.
+max_heap() {
+    local inodes=262144 xattr_bytes=67108864
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --inodes) inodes=${2:-$inodes}; shift ;;
+            --inodes=*) inodes=${1#*=} ;;
+            --xattr-bytes) xattr_bytes=${2:-$xattr_bytes}; shift ;;
+            --xattr-bytes=*) xattr_bytes=${1#*=} ;;
+        esac
+        shift
+    done
+    [[ $inodes =~ ^[0-9]+$ && $xattr_bytes =~ ^[0-9]+$ ]] || { echo 448m; return; }
+    echo "$(( 64 + inodes / 1024 + 2 * xattr_bytes / 1048576 ))m"
+}
+
 mnt=/run/gnt
 daemon_args=()
 foreground=false
@@ -144,7 +167,7 @@ fi
 positional=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --backend|--domid|--limit|--table-dir|--cache-timeout|--direct-socket|--mode|--log-level)
+        --backend|--domid|--limit|--table-dir|--cache-timeout|--direct-socket|--mode|--log-level|--inodes|--xattr-bytes|--xattr-bytes-per-uid|--grants-per-uid)
             [ $# -ge 2 ] || usage "$1 needs a value"
             daemon_args+=("$1" "$2"); shift 2 ;;
         --keep-cache|--no-writeback-tuning|--fuse-debug|--no-direct-socket) daemon_args+=("$1"); shift ;;
@@ -182,7 +205,8 @@ fi
 # The daemon runs from its own copy of the jar: a rebuild rewrites target/gntfs.jar under it.
 daemon_jar=$(jar_file "$mnt")
 cp "$jar" "$daemon_jar"
-daemon_cmd=(env GNTFS_JAR="$daemon_jar" "$command" mount "$mnt" "${daemon_args[@]}")
+daemon_cmd=(env GNTFS_JAR="$daemon_jar" GNTFS_MAX_HEAP="${GNTFS_MAX_HEAP:-$(max_heap "${daemon_args[@]}")}"
+    "$command" mount "$mnt" "${daemon_args[@]}")
 if $foreground; then
     exec "${daemon_cmd[@]}"
 fi

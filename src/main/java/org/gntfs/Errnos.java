@@ -25,6 +25,8 @@ public final class Errnos {
         BY_FAULT.put(Fault.NAME_TOO_LONG, Errno.ENAMETOOLONG.intValue());
         BY_FAULT.put(Fault.NAME_NOT_UTF8, Errno.EILSEQ.intValue());
         BY_FAULT.put(Fault.NO_SPACE, Errno.ENOSPC.intValue());
+        BY_FAULT.put(Fault.QUOTA_EXCEEDED, Errno.EDQUOT.intValue());
+        BY_FAULT.put(Fault.OUT_OF_MEMORY, Errno.ENOMEM.intValue());
         BY_FAULT.put(Fault.BUSY, Errno.EBUSY.intValue());
         BY_FAULT.put(Fault.INVALID_ARGUMENT, Errno.EINVAL.intValue());
         BY_FAULT.put(Fault.NOT_PERMITTED, Errno.EPERM.intValue());

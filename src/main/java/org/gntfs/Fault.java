@@ -15,6 +15,10 @@ public enum Fault {
     NAME_NOT_UTF8,
     /** The grant pool, or an attribute store, has no room left. */
     NO_SPACE,
+    /** The caller's own share of a limit (attribute bytes, grants) is used up; others may have room. */
+    QUOTA_EXCEEDED,
+    /** The daemon ran out of memory for this request; it goes on serving others. */
+    OUT_OF_MEMORY,
     /** The value cannot change any more, e.g. the domid of a region that already has pages. */
     BUSY,
     INVALID_ARGUMENT,

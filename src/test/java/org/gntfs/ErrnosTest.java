@@ -21,6 +21,8 @@ class ErrnosTest {
         assertThat(Arrays.stream(Fault.values()).map(Errnos::of).distinct()).hasSize(Fault.values().length);
         assertThat(Errnos.of(Fault.NO_SUCH_ATTRIBUTE)).isEqualTo(Errno.ENODATA.intValue());
         assertThat(Errnos.of(Fault.NOT_SUPPORTED)).isEqualTo(95);
+        assertThat(Errnos.of(Fault.QUOTA_EXCEEDED)).isEqualTo(122);
+        assertThat(Errnos.of(Fault.OUT_OF_MEMORY)).isEqualTo(12);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.gntfs.Limits;
 import org.gntfs.daemon.GntfsMount;
 import org.gntfs.daemon.MountOptions;
 import org.gntfs.grant.Domids;
@@ -86,6 +87,25 @@ final class MountCommand implements Callable<Integer> {
                     + " directory like /dev/shm, where anyone creates regions and only their owner removes them.")
     String mode;
 
+    @Option(names = "--inodes", paramLabel = "N", defaultValue = "" + Limits.DEFAULT_INODES,
+            description = "The regions and directories the mount may hold, as df -i shows (default: ${DEFAULT-VALUE});"
+                    + " past it a create or mkdir gives ENOSPC.")
+    long inodes;
+
+    @Option(names = "--xattr-bytes", paramLabel = "BYTES", defaultValue = "" + Limits.DEFAULT_ATTRIBUTE_BYTES,
+            description = "The bytes of user.* attributes (names and values) the whole mount may store"
+                    + " (default: ${DEFAULT-VALUE}); past it setxattr gives ENOSPC.")
+    long attributeBytes;
+
+    @Option(names = "--xattr-bytes-per-uid", paramLabel = "BYTES", defaultValue = "" + Limits.DEFAULT_ATTRIBUTE_BYTES_PER_UID,
+            description = "The same for the nodes each uid owns (default: ${DEFAULT-VALUE}); past it setxattr gives EDQUOT.")
+    long attributeBytesPerUid;
+
+    @Option(names = "--grants-per-uid", paramLabel = "N", defaultValue = "" + Limits.NO_QUOTA,
+            description = "The grants (pages) the regions of each uid may hold, or 0 for no quota"
+                    + " (default: ${DEFAULT-VALUE}); past it a grow gives EDQUOT.")
+    long grantsPerUid;
+
     /** Checked and documented here; applied by {@link LogLevel} before any logger exists. */
     @Option(names = LogLevel.OPTION, paramLabel = "LEVEL", defaultValue = "info",
             description = "The daemon's log level: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -104,7 +124,8 @@ final class MountCommand implements Callable<Integer> {
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
                 directSocket != null, rootMode,
                 fuseEngine == null ? MountOptions.FuseEngine.configured()
-                        : MountOptions.FuseEngine.valueOf(fuseEngine.toUpperCase(Locale.ROOT)));
+                        : MountOptions.FuseEngine.valueOf(fuseEngine.toUpperCase(Locale.ROOT)),
+                limits());
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
@@ -132,6 +153,14 @@ final class MountCommand implements Callable<Integer> {
                 .paramLabel(String.join("|", new BackendChoice.Names()))
                 .description(description)
                 .build());
+    }
+
+    private Limits limits() {
+        try {
+            return new Limits(inodes, attributeBytes, attributeBytesPerUid, grantsPerUid);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private int rootMode() {

@@ -96,7 +96,8 @@ public final class GntfsMount implements AutoCloseable {
                     domid,
                     (Integer) Files.getAttribute(self, "unix:uid"),
                     (Integer) Files.getAttribute(self, "unix:gid"),
-                    facts.putAll(backend.properties()).buildOrThrow());
+                    facts.putAll(backend.properties()).buildOrThrow(),
+                    options.limits());
             tree.chmod(tree.root(), options.rootMode());
         } catch (IOException | RuntimeException e) {
             if (directServer != null) {

@@ -3,6 +3,7 @@ package org.gntfs.daemon;
 import com.google.common.base.Preconditions;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.gntfs.Limits;
 import org.gntfs.fuse.FuseOptions;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param rootMode the mount root's permission bits, with set-id and sticky bits: 01777 makes a
  *     shared directory like /dev/shm, where only a region's owner may remove it
  * @param engine what speaks FUSE to the kernel
+ * @param limits what the mount's users may take: inodes, attribute bytes, grants per uid
  */
 public record MountOptions(
         Path mountPoint,
@@ -31,7 +33,8 @@ public record MountOptions(
         @Nullable Path directSocket,
         boolean directSocketRequired,
         int rootMode,
-        FuseEngine engine) {
+        FuseEngine engine,
+        Limits limits) {
     /** The root as safe as a fresh directory: only the mounting user creates regions in it. */
     public static final int DEFAULT_ROOT_MODE = 0755;
 
@@ -61,7 +64,7 @@ public record MountOptions(
     public static MountOptions defaults(Path mountPoint) {
         return new MountOptions(
                 mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false, DEFAULT_ROOT_MODE,
-                FuseEngine.configured());
+                FuseEngine.configured(), Limits.DEFAULTS);
     }
 
     /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */

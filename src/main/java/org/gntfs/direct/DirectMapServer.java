@@ -137,25 +137,43 @@ public final class DirectMapServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (true) {
-            UnixSocket connection;
             try {
-                connection = listener.accept();
-            } catch (NativeError e) {
-                synchronized (this) {
-                    if (closed) {
-                        return;
-                    }
+                if (!acceptOne()) {
+                    return;
                 }
-                if (Errnos.faultOf(e) == Fault.NO_SPACE) { // out of descriptors or memory: a pause may mend it
-                    warnings.warn("cannot take a direct-mapping connection: {}", e.getMessage());
-                    pause();
-                    continue;
-                }
-                log.error("the direct-mapping socket {} stopped: {}", path, e.getMessage());
-                return;
+            } catch (OutOfMemoryError e) { // a full heap fails this client only; the socket goes on
+                warnings.warn("cannot take a direct-mapping connection: {}", "out of memory");
+                pause();
             }
-            startWorker(connection);
         }
+    }
+
+    /** Takes one connection; false once the socket is closed or broken. */
+    private boolean acceptOne() {
+        UnixSocket connection;
+        try {
+            connection = listener.accept();
+        } catch (NativeError e) {
+            synchronized (this) {
+                if (closed) {
+                    return false;
+                }
+            }
+            if (Errnos.faultOf(e) == Fault.NO_SPACE) { // out of descriptors or memory: a pause may mend it
+                warnings.warn("cannot take a direct-mapping connection: {}", e.getMessage());
+                pause();
+                return true;
+            }
+            log.error("the direct-mapping socket {} stopped: {}", path, e.getMessage());
+            return false;
+        }
+        try {
+            startWorker(connection);
+        } catch (OutOfMemoryError e) {
+            connection.close();
+            throw e;
+        }
+        return true;
     }
 
     /** Lets descriptors come back before trying again; only ever reached when the process has none left. */

@@ -17,6 +17,7 @@ import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.region.Credentials;
 import org.gntfs.region.Node;
+import org.gntfs.region.OpenText;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.gntfs.region.VirtualFile;
@@ -172,7 +173,7 @@ public final class GntFuseFs extends FuseStubFS {
             Node node = hidden.held(path);
             if (node instanceof VirtualFile file) {
                 Caller who = caller.get();
-                byte[] text = file.open((fi.flags.get() & O_ACCMODE) != 0, Credentials.ofCaller(who.uid(), who.gid(), who.pid()));
+                OpenText text = file.open((fi.flags.get() & O_ACCMODE) != 0, Credentials.ofCaller(who.uid(), who.gid(), who.pid()));
                 // Its size shows as 0; direct_io makes reads go past it, to the snapshot's end.
                 FuseStructs.setOpenFlag(fi, FuseStructs.DIRECT_IO_BIT);
                 fi.fh.set(openFiles.open(file, text));
@@ -204,10 +205,9 @@ public final class GntFuseFs extends FuseStubFS {
             if (file instanceof OpenFiles.RegionFile regionFile) {
                 return regionFile.region().read(offset, buf.address(), (int) size);
             }
-            byte[] text = ((OpenFiles.SnapshotFile) file).text();
-            int count = (int) Math.max(0, Math.min(size, text.length - offset));
-            buf.put(0, text, (int) Math.min(offset, text.length), count);
-            return count;
+            byte[] text = ((OpenFiles.SnapshotFile) file).text().read(offset, (int) size);
+            buf.put(0, text, 0, text.length);
+            return text.length;
         });
     }
 
@@ -311,7 +311,7 @@ public final class GntFuseFs extends FuseStubFS {
     @Override
     public int statfs(String path, Statvfs stbuf) {
         return run("statfs", path, () -> {
-            NodeStat.fillPool(stbuf, tree.usage());
+            NodeStat.fillPool(stbuf, tree.usage(), tree.inodeLimit(), tree.inodesInUse());
             return 0;
         });
     }
@@ -373,6 +373,11 @@ public final class GntFuseFs extends FuseStubFS {
         } catch (GntfsException e) {
             log.debug("{} {}: {}", operation, path, e.getMessage());
             return -Errnos.of(e.fault());
+        } catch (OutOfMemoryError e) {
+            // The request that found the heap full fails; its garbage is gone once it returns, and
+            // the loop goes on serving. No stack trace: printing one would need the memory.
+            log.error("{} {}: out of memory", operation, path);
+            return -Errnos.of(Fault.OUT_OF_MEMORY);
         } catch (Throwable t) {
             log.error("{} {} failed", operation, path, t);
             return -Errnos.EIO;

@@ -43,15 +43,16 @@ final class NodeStat {
         setTime(stat.st_ctim, node.changed());
     }
 
-    /** The grant pool as {@code df} shows it: a block and an inode per grant. */
-    static void fillPool(Statvfs stbuf, PoolUsage pool) {
+    /** The grant pool as {@code df} shows it, a block per grant, and the tree's inodes as {@code df -i} does. */
+    static void fillPool(Statvfs stbuf, PoolUsage pool, long inodeLimit, long inodesInUse) {
         stbuf.f_bsize.set(Pages.PAGE_SIZE);
         stbuf.f_frsize.set(Pages.PAGE_SIZE);
         stbuf.f_blocks.set(pool.limit());
         stbuf.f_bfree.set(pool.free());
         stbuf.f_bavail.set(pool.free());
-        stbuf.f_files.set(pool.limit());
-        stbuf.f_ffree.set(pool.free());
+        stbuf.f_files.set(inodeLimit);
+        stbuf.f_ffree.set(Math.max(0, inodeLimit - inodesInUse));
+        stbuf.f_favail.set(Math.max(0, inodeLimit - inodesInUse));
         stbuf.f_namemax.set(RegionTree.NAME_MAX);
     }
 

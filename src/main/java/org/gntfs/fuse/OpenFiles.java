@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.region.Node;
+import org.gntfs.region.OpenText;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.gntfs.region.VirtualFile;
@@ -28,7 +29,7 @@ final class OpenFiles {
     }
 
     /** The text of a virtual file as it was when opened: reads see one consistent report. */
-    record SnapshotFile(VirtualFile file, byte[] text) implements OpenFile {
+    record SnapshotFile(VirtualFile file, OpenText text) implements OpenFile {
         @Override
         public Node node() {
             return file;
@@ -44,7 +45,7 @@ final class OpenFiles {
         return register(new RegionFile(region));
     }
 
-    long open(VirtualFile file, byte[] text) {
+    long open(VirtualFile file, OpenText text) {
         return register(new SnapshotFile(file, text));
     }
 

@@ -1,6 +1,7 @@
 package org.gntfs.region;
 
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.gntfs.Fault;
@@ -27,7 +28,12 @@ public final class Region extends Node {
     private final GrantedPages granted;
     private final Reaper reaper;
     private final Consumer<Region> onRelease;
+    private final UidUsage grantUsage;
     private volatile boolean lentWritable;
+
+    /** The pages charged to the owner's grant quota; at least the pages held, while a grow runs. */
+    @GuardedBy("grantUsage")
+    private long chargedPages;
 
     Region(
             long inode,
@@ -40,10 +46,12 @@ public final class Region extends Node {
             int domid,
             boolean writable,
             Reaper reaper,
+            UidUsage grantUsage,
             Consumer<Region> onRelease) {
         super(inode, name, permissions, uid, gid, now);
         this.granted = new GrantedPages(this, backend, holds, domid, writable);
         this.reaper = reaper;
+        this.grantUsage = grantUsage;
         this.onRelease = onRelease;
     }
 
@@ -86,14 +94,54 @@ public final class Region extends Node {
 
     /** Copies {@code length} bytes from native {@code source} to {@code offset}, growing the region if needed. */
     public void write(long offset, long source, int length, Instant now) {
-        granted.write(offset, source, length);
+        chargeGrantsFor(Math.max(size(), offset + length));
+        try {
+            granted.write(offset, source, length);
+        } finally {
+            settleGrantCharge();
+        }
         touchModified(now);
     }
 
     /** Sets the size: grants new zeroed pages to grow, releases the tail's grants to shrink. */
     public void resize(long newSize, Instant now) {
-        granted.resize(newSize);
+        chargeGrantsFor(newSize);
+        try {
+            granted.resize(newSize);
+        } finally {
+            settleGrantCharge();
+        }
         touchModified(now);
+    }
+
+    /** Charges the owner, before a grow, for the pages {@code newSize} needs: EDQUOT if over its quota. */
+    private void chargeGrantsFor(long newSize) {
+        synchronized (grantUsage) {
+            long extra = Pages.pagesFor(Math.min(newSize, MAX_SIZE)) - chargedPages;
+            if (extra > 0) {
+                grantUsage.charge(uid(), extra);
+                chargedPages += extra;
+            }
+        }
+    }
+
+    /** Makes the charge what the region holds, once a grow or a shrink is done or has failed. */
+    private void settleGrantCharge() {
+        synchronized (grantUsage) {
+            long held = isReleased() ? 0 : pages();
+            grantUsage.adjust(uid(), held - chargedPages);
+            chargedPages = held;
+        }
+    }
+
+    /** Moves the grant charge to a new owner, who must have room for it (EDQUOT). */
+    void moveGrantCharge(int from, int to) {
+        synchronized (grantUsage) {
+            if (from != to) {
+                grantUsage.charge(to, chargedPages);
+                grantUsage.adjust(from, -chargedPages);
+            }
+        }
     }
 
     /** Sets the domain the pages go to; fixed once the region has pages. */
@@ -190,6 +238,7 @@ public final class Region extends Node {
     void release() {
         holds.startRelease();
         if (granted.release()) {
+            settleGrantCharge();
             onRelease.accept(this);
         }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
+import org.gntfs.Limits;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.grant.PoolUsage;
 import org.gntfs.protocol.GrantsFile;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
  * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
  *
- * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself.
+ * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself;
+ * it holds the lock only to copy the tree's shape (see {@link GrantsReport}), never to render.
  *
  * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
@@ -50,6 +52,7 @@ public final class RegionTree {
     private final ImmutableMap<String, String> mountProperties;
     private final ReadWriteGuard lock = new ReadWriteGuard();
     private final AtomicLong inodes = new AtomicLong(1);
+    private final TreeLimits limits;
     private final Directory root;
     private final Set<Region> live = ConcurrentHashMap.newKeySet();
     private final Reaper reaper = new Reaper();
@@ -57,6 +60,7 @@ public final class RegionTree {
     /**
      * @param mountDomid the domid of regions whose directories set none
      * @param mountProperties read-only facts shown as {@code user.gnt.*} on the root
+     * @param limits what the tree's users may take; see {@link Limits}
      */
     public RegionTree(
             GrantBackend backend,
@@ -64,14 +68,16 @@ public final class RegionTree {
             int mountDomid,
             int rootUid,
             int rootGid,
-            ImmutableMap<String, String> mountProperties) {
+            ImmutableMap<String, String> mountProperties,
+            Limits limits) {
+        this.limits = new TreeLimits(limits);
         this.backend = backend;
         this.clock = clock;
         this.mountDomid = mountDomid;
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
         root.link(new VirtualFile(newInode(), GrantsFile.NAME, rootUid, rootGid, clock.instant(),
-                reader -> GrantsReport.render(lock.shared(() -> GrantsReport.visibleTo(reader, liveRegions())))));
+                reader -> GrantsReport.take(reader, root, live, lock)));
     }
 
     public Directory root() {
@@ -97,6 +103,25 @@ public final class RegionTree {
 
     public PoolUsage usage() {
         return backend.usage();
+    }
+
+    /** The inodes the tree may hold, as {@code df -i} shows them. */
+    public long inodeLimit() {
+        return limits.inodeLimit();
+    }
+
+    /** The inodes held now: the root, {@code .grants}, each directory and each region not yet released. */
+    public long inodesInUse() {
+        return limits.inodesInUse();
+    }
+
+    UidUsage attributeUsage() {
+        return limits.attributes();
+    }
+
+    private void released(Region region) {
+        live.remove(region);
+        limits.forget(region);
     }
 
     /** The next inode number. */
@@ -132,12 +157,14 @@ public final class RegionTree {
             String name = newName(parent, path);
             Integer domid = parent.defaultDomid();
             Boolean writable = parent.defaultWritable();
-            Region region = new Region(
-                    newInode(), name, permissions, uid, groupFor(parent, gid), now(), backend,
-                    domid != null ? domid : mountDomid,
-                    writable == null || writable,
-                    reaper,
-                    live::remove);
+            limits.takeInode(path);
+            Region region;
+            try {
+                region = newRegion(name, permissions, uid, groupFor(parent, gid), domid, writable);
+            } catch (RuntimeException e) {
+                limits.giveBackInode();
+                throw e;
+            }
             parent.link(region);
             parent.touchModified(now());
             live.add(region);
@@ -145,13 +172,20 @@ public final class RegionTree {
         });
     }
 
+    private Region newRegion(String name, int permissions, int uid, int gid, @Nullable Integer domid, @Nullable Boolean writable) {
+        return new Region(newInode(), name, permissions, uid, gid, now(), backend, domid != null ? domid : mountDomid,
+                writable == null || writable, reaper, limits.grants(), this::released);
+    }
+
     /** Creates a directory; it inherits its parent's explicit grant defaults. */
     public Directory mkdir(String path, int permissions, int uid, int gid) {
         return lock.exclusive(() -> {
             Directory parent = parentOf(path);
             int inherited = parent.permissions() & SET_GROUP_ID;
+            String name = newName(parent, path);
+            limits.takeInode(path);
             Directory directory = new Directory(
-                    newInode(), newName(parent, path), permissions | inherited, uid, groupFor(parent, gid), now());
+                    newInode(), name, permissions | inherited, uid, groupFor(parent, gid), now());
             directory.setDefaultDomid(parent.defaultDomid());
             directory.setDefaultWritable(parent.defaultWritable());
             parent.link(directory);
@@ -184,6 +218,7 @@ public final class RegionTree {
                 throw GntfsException.of(Fault.DIRECTORY_NOT_EMPTY, "%s is not empty", path);
             }
             detach(directory);
+            limits.forget(directory);
             return null;
         });
     }
@@ -240,7 +275,7 @@ public final class RegionTree {
 
     /** Changes the owner; -1 keeps the current uid or gid, as chown(2) does. */
     public void chown(Node node, long uid, long gid) {
-        node.setOwner(isUnchanged(uid) ? node.uid() : (int) uid, isUnchanged(gid) ? node.gid() : (int) gid, now());
+        limits.chown(node, isUnchanged(uid) ? node.uid() : (int) uid, isUnchanged(gid) ? node.gid() : (int) gid, now());
     }
 
     private static boolean isUnchanged(long id) {

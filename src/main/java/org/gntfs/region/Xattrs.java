@@ -97,7 +97,7 @@ public final class Xattrs {
             // user.gnt.table for the mount's own.
             throw GntfsException.of(Fault.NOT_PERMITTED, "%s has no meaning on %s", name, node.path());
         } else {
-            node.userAttributes().put(name, value);
+            node.userAttributes().put(name, value, tree.attributeUsage(), node::uid);
         }
     }
 
@@ -142,7 +142,7 @@ public final class Xattrs {
             throw absent(name);
         }
         if (!isManaged(node, name)) {
-            node.userAttributes().remove(name);
+            node.userAttributes().remove(name, tree.attributeUsage(), node::uid);
         } else if (node instanceof Region region && name.equals(NOTIFY)) {
             region.setNotify(RegionNotify.NONE);
         } else if (node instanceof Directory directory && name.equals(DOMID) && computed(node, name) != null) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.nativeio.OpenFileInfo;
 import org.gntfs.nativeio.Posix;
@@ -42,7 +43,7 @@ class DirectMapServerTest {
         directory = Files.createTempDirectory("gntfs-direct-test-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         table = SimulatedGrantTable.create(directory, 8);
-        tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"));
+        tree = new RegionTree(table, InstantSource.system(), 5, 0, 0, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
         server = DirectMapServer.bind(directory.resolve("direct.sock"), new ConnectionLimits(3, 1));
         // The directory's mount stands for the gntfs mount: its files are "on the mount", but no region's inode.
         server.serve(tree, OpenFileInfo.mountIdOf(directory));

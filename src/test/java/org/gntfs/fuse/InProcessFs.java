@@ -16,6 +16,7 @@ import jnr.constants.platform.Errno;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.region.FailingBackend;
 import org.gntfs.region.RegionTree;
@@ -56,7 +57,7 @@ final class InProcessFs implements BeforeEachCallback, AfterEachCallback {
         directory = Files.createTempDirectory("gntfs-fuse-");
         table = SimulatedGrantTable.create(directory, limit);
         backend = new FailingBackend(table);
-        tree = new RegionTree(backend, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"));
+        tree = new RegionTree(backend, InstantSource.system(), 0, 0, 0, ImmutableMap.of("backend", "sim"), Limits.DEFAULTS);
         // Not mounted there: no process holds anything of it.
         fs = new GntFuseFs(tree, false, directory, () -> caller);
     }

@@ -7,6 +7,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.region.Credentials;
+import org.gntfs.region.OpenText;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.gntfs.region.VirtualFile;
@@ -81,7 +82,7 @@ class OpenFilesTest {
     @Test
     void aVirtualFilesHandle_keepsItsSnapshot_refusesWrites_andHoldsNothing() {
         VirtualFile report = (VirtualFile) tree.lookup("/.grants");
-        byte[] text = report.open(false, Credentials.of(0, 0));
+        OpenText text = report.open(false, Credentials.of(0, 0));
         long handle = openFiles.open(report, text);
 
         assertThat(openFiles.get(handle)).isEqualTo(new OpenFiles.SnapshotFile(report, text));

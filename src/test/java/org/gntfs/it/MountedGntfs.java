@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.gntfs.Limits;
 import org.gntfs.daemon.GntfsMount;
 import org.gntfs.daemon.MountOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
@@ -30,6 +31,7 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
     private final int limit;
     private final int domid;
     private final boolean keepCache;
+    private final Limits limits;
     private Path directory;
     private Path mountPoint;
     private SimulatedGrantTable table;
@@ -44,10 +46,20 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         return new MountedGntfs(1024, 0, true);
     }
 
+    /** A mount whose users may take only what {@code limits} allows, with a shared root (1777). */
+    static MountedGntfs limitedTo(Limits limits) {
+        return new MountedGntfs(1024, 0, false, limits);
+    }
+
     private MountedGntfs(int limit, int domid, boolean keepCache) {
+        this(limit, domid, keepCache, Limits.DEFAULTS);
+    }
+
+    private MountedGntfs(int limit, int domid, boolean keepCache, Limits limits) {
         this.limit = limit;
         this.domid = domid;
         this.keepCache = keepCache;
+        this.limits = limits;
     }
 
     MountedGntfs() {
@@ -65,7 +77,8 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
                 mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug(),
-                defaults.directSocket(), true, defaults.rootMode(), defaults.engine());
+                defaults.directSocket(), true, limits == Limits.DEFAULTS ? defaults.rootMode() : 01777, defaults.engine(),
+                limits);
         mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 

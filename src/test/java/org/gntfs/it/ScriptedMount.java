@@ -37,10 +37,16 @@ final class ScriptedMount implements AutoCloseable {
 
     /** Runs fuse-mount.sh with these arguments. */
     Proc.Result script(String... args) {
+        return scriptWith(List.of(), args);
+    }
+
+    /** Runs fuse-mount.sh with these arguments and more environment, NAME=VALUE each. */
+    Proc.Result scriptWith(List<String> environment, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 "env", "GNTFS_FUSE_ENGINE=" + MountOptions.FuseEngine.configured().name().toLowerCase(Locale.ROOT),
-                "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin"),
-                SCRIPT.toString()));
+                "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin")));
+        command.addAll(environment);
+        command.add(SCRIPT.toString());
         command.addAll(List.of(args));
         return Proc.run(command);
     }

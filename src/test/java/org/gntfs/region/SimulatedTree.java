@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import org.gntfs.Limits;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -21,15 +22,21 @@ final class SimulatedTree implements BeforeEachCallback, AfterEachCallback {
     private final int mountDomid;
     private final int rootUid;
     private final int rootGid;
+    private final Limits limits;
     private Path directory;
     private SimulatedGrantTable table;
     private RegionTree tree;
 
     SimulatedTree(int limit, int mountDomid, int rootUid, int rootGid) {
+        this(limit, mountDomid, rootUid, rootGid, Limits.DEFAULTS);
+    }
+
+    SimulatedTree(int limit, int mountDomid, int rootUid, int rootGid, Limits limits) {
         this.limit = limit;
         this.mountDomid = mountDomid;
         this.rootUid = rootUid;
         this.rootGid = rootGid;
+        this.limits = limits;
     }
 
     @Override
@@ -37,7 +44,7 @@ final class SimulatedTree implements BeforeEachCallback, AfterEachCallback {
         directory = Files.createTempDirectory("gntfs-tree-");
         table = SimulatedGrantTable.create(directory, limit);
         tree = new RegionTree(
-                table, InstantSource.fixed(T0), mountDomid, rootUid, rootGid, ImmutableMap.of("backend", "sim"));
+                table, InstantSource.fixed(T0), mountDomid, rootUid, rootGid, ImmutableMap.of("backend", "sim"), limits);
     }
 
     @Override

@@ -43,9 +43,10 @@ final class Attributes {
                 .ctime(changed.getEpochSecond(), changed.getNano());
     }
 
-    /** A block and an inode per grant, as {@code df} shows them. */
-    static Kstatfs pool(PoolUsage pool) {
-        return new Kstatfs(pool.limit(), pool.free(), pool.free(), pool.limit(), pool.free(),
+    /** The grant pool as {@code df} shows it, a block per grant, and the tree's inodes as {@code df -i} does. */
+    static Kstatfs pool(PoolUsage pool, long inodeLimit, long inodesInUse) {
+        long freeInodes = Math.max(0, inodeLimit - inodesInUse);
+        return new Kstatfs(pool.limit(), pool.free(), pool.free(), inodeLimit, freeInodes,
                 Pages.PAGE_SIZE, RegionTree.NAME_MAX, Pages.PAGE_SIZE);
     }
 }

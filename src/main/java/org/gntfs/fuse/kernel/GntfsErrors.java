@@ -1,6 +1,7 @@
 package org.gntfs.fuse.kernel;
 
 import org.gntfs.Errnos;
+import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.engine.session.ErrorMapper;
 import org.gntfs.engine.session.Request;
@@ -16,6 +17,11 @@ final class GntfsErrors implements ErrorMapper {
         if (failure instanceof GntfsException e) {
             log.debug("op {} on node {}: {}", request.opcode(), request.nodeId(), e.getMessage());
             return Errnos.of(e.fault());
+        }
+        if (failure instanceof OutOfMemoryError) {
+            // A full heap fails the request that found it; the workers and the mount go on.
+            log.error("op {} on node {}: out of memory", request.opcode(), request.nodeId());
+            return Errnos.of(Fault.OUT_OF_MEMORY);
         }
         log.error("op {} on node {} failed", request.opcode(), request.nodeId(), failure);
         return Errnos.EIO;

@@ -8,6 +8,7 @@ import org.gntfs.GntfsException;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
+import org.gntfs.region.OpenText;
 import org.gntfs.region.VirtualFile;
 
 /**
@@ -27,7 +28,7 @@ final class Handles {
         }
     }
 
-    record Snapshot(VirtualFile file, byte[] text) implements Handle {
+    record Snapshot(VirtualFile file, OpenText text) implements Handle {
         @Override
         public Node node() {
             return file;

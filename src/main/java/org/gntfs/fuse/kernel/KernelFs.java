@@ -22,6 +22,7 @@ import org.gntfs.protocol.Pages;
 import org.gntfs.region.Credentials;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
+import org.gntfs.region.OpenText;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
 import org.gntfs.region.VirtualFile;
@@ -149,7 +150,7 @@ final class KernelFs implements FuseFilesystem {
     public void open(Request request, long id, int flags, int openFlags, Opened opened) {
         Node node = node(id);
         if (node instanceof VirtualFile file) {
-            byte[] text = file.open((flags & O_ACCMODE) != 0,
+            OpenText text = file.open((flags & O_ACCMODE) != 0,
                     Credentials.ofCaller(request.uid(), request.gid(), request.pid()));
             // Its size shows as 0; direct I/O makes reads go past it, to the snapshot's end.
             opened.handle(handles.add(new Handles.Snapshot(file, text))).flags(OpenOut.DIRECT_IO);
@@ -191,10 +192,9 @@ final class KernelFs implements FuseFilesystem {
         if (open instanceof Handles.Opened opened) {
             return opened.region().read(offset, address, size);
         }
-        byte[] text = handles.get(handle, Handles.Snapshot.class).text();
-        int count = (int) Math.max(0, Math.min(size, text.length - offset));
-        Posix.MEMORY.putByteArray(address, text, (int) Math.min(offset, text.length), count);
-        return count;
+        byte[] text = handles.get(handle, Handles.Snapshot.class).text().read(offset, size);
+        Posix.MEMORY.putByteArray(address, text, 0, text.length);
+        return text.length;
     }
 
     @Override
@@ -291,7 +291,7 @@ final class KernelFs implements FuseFilesystem {
 
     @Override
     public Kstatfs statfs(Request request, long node) {
-        return Attributes.pool(tree.usage());
+        return Attributes.pool(tree.usage(), tree.inodeLimit(), tree.inodesInUse());
     }
 
     @Override

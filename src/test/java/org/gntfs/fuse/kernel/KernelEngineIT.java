@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.gntfs.Limits;
 import org.gntfs.engine.mount.FuseMounter;
 import org.gntfs.fuse.FuseOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
@@ -41,7 +42,7 @@ class KernelEngineIT {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         mountPoint = Files.createDirectory(directory.resolve("mnt"));
         table = SimulatedGrantTable.create(Path.of("/dev/shm"), 1024);
-        tree = new RegionTree(table, InstantSource.system(), 0, 0, 0, ImmutableMap.of());
+        tree = new RegionTree(table, InstantSource.system(), 0, 0, 0, ImmutableMap.of(), Limits.DEFAULTS);
         loop = KernelLoop.start(tree, new FuseOptions(mountPoint, Duration.ofHours(1), false, false));
         loop.awaitInit(WAIT);
     }
