@@ -71,7 +71,7 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--fuse-engine", paramLabel = "kernel|libfuse",
             description = "What speaks FUSE to the kernel: gntfs's own engine over /dev/fuse, or libfuse 2"
-                    + " (default: $GNTFS_FUSE_ENGINE, else libfuse).")
+                    + " (default: $GNTFS_FUSE_ENGINE, else kernel).")
     String fuseEngine;
 
     @Option(names = "--direct-socket", paramLabel = "PATH",

@@ -48,11 +48,11 @@ public record MountOptions(
 
         /**
          * The engine a mount uses unless told: the system property {@code gntfs.engine}, else the
-         * environment's {@code GNTFS_FUSE_ENGINE}, else libfuse.
+         * environment's {@code GNTFS_FUSE_ENGINE}, else the engine.
          */
         public static FuseEngine configured() {
             String name = System.getProperty("gntfs.engine", System.getenv().getOrDefault("GNTFS_FUSE_ENGINE", ""));
-            return name.isBlank() ? LIBFUSE : valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+            return name.isBlank() ? KERNEL : valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
         }
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real gntfs mount on the simulated table in a fresh temporary directory for each test, and
  * unmounted after it whatever happened. A machine without FUSE fails the test; it never skips.
- * {@code -Dgntfs.engine=kernel} runs it on gntfs's own FUSE engine, libfuse being the default
+ * {@code -Dgntfs.engine=libfuse} runs it on libfuse, gntfs's own FUSE engine being the default
  * ({@link MountOptions.FuseEngine#configured}).
  */
 final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
