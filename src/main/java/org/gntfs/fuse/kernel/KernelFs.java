@@ -17,7 +17,6 @@ import org.gntfs.engine.session.FuseError;
 import org.gntfs.engine.session.FuseFilesystem;
 import org.gntfs.engine.session.Opened;
 import org.gntfs.engine.session.Request;
-import org.gntfs.nativeio.Posix;
 import org.gntfs.protocol.Pages;
 import org.gntfs.region.Credentials;
 import org.gntfs.region.Directory;
@@ -192,9 +191,7 @@ final class KernelFs implements FuseFilesystem {
         if (open instanceof Handles.Opened opened) {
             return opened.region().read(offset, address, size);
         }
-        byte[] text = handles.get(handle, Handles.Snapshot.class).text().read(offset, size);
-        Posix.MEMORY.putByteArray(address, text, 0, text.length);
-        return text.length;
+        return handles.get(handle, Handles.Snapshot.class).text().read(offset, address, size);
     }
 
     @Override
