@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A tree of regions served through the FUSE engine: the mount (mount(2) as root, fusermount3
- * otherwise) and the session that serves it. Like the libfuse loop, it ends when the mount is
- * unmounted, by whoever unmounts it.
+ * otherwise) and the session that serves it. It ends when the mount is unmounted, by whoever
+ * unmounts it.
  */
 public final class KernelLoop {
     private static final Logger log = LoggerFactory.getLogger(KernelLoop.class);
