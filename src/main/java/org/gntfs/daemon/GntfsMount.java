@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.gntfs.direct.DirectMapServer;
-import org.gntfs.fuse.kernel.KernelLoop;
+import org.gntfs.fuse.KernelLoop;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.region.RegionTree;
 import org.jspecify.annotations.Nullable;

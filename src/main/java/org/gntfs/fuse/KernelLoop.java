@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +9,6 @@ import org.gntfs.engine.mount.MountSpec;
 import org.gntfs.engine.session.Negotiation;
 import org.gntfs.engine.session.Session;
 import org.gntfs.engine.session.SessionConfig;
-import org.gntfs.fuse.FuseOptions;
 import org.gntfs.region.RegionTree;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
