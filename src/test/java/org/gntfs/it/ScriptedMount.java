@@ -77,7 +77,7 @@ final class ScriptedMount implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (isStale() || isMounted()) {
-            Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+            Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
         }
         if (Files.exists(pidFile())) {
             ProcessHandle.of(daemonPid()).ifPresent(ProcessHandle::destroy);
