@@ -7,8 +7,8 @@ import java.util.Iterator;
 
 /**
  * The text of one open of a {@link VirtualFile}, rendered as it is read: a read renders only the
- * lines up to the end it asks for. libfuse serves the mount from one thread, so rendering a long
- * report whole at open would keep every other request waiting behind it; this way each request
+ * lines up to the end it asks for. A few threads serve the whole mount, so rendering a long
+ * report whole at open would keep the requests behind it waiting; this way each request
  * does work bounded by its size (at most 128 KiB) and others run between them. What was rendered
  * is kept, so a reader may read any part again.
  */
