@@ -115,12 +115,12 @@ unmount() {
     local mnt=$1 pid
     require_gntfs "$mnt"
     if is_stale "$mnt"; then
-        fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
+        fusermount3 -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
         rm -f "$(pid_file "$mnt")" "$(jar_file "$mnt")"
         return 0
     fi
     pid=$(daemon_pid_of "$mnt")
-    if ! out=$(fusermount -u "$mnt" 2>&1); then
+    if ! out=$(fusermount3 -u "$mnt" 2>&1); then
         if [[ $out == *busy* ]]; then
             echo "fuse-mount.sh: cannot unmount $mnt: it is busy; these processes use it:" >&2
             if command -v fuser >/dev/null; then
@@ -128,7 +128,7 @@ unmount() {
             else
                 echo "  (install psmisc to have them listed here)" >&2
             fi
-            die "stop them and run -u again, or detach it now with: fusermount -u -z $mnt (the daemon exits once they let go)"
+            die "stop them and run -u again, or detach it now with: fusermount3 -u -z $mnt (the daemon exits once they let go)"
         fi
         die "cannot unmount $mnt: ${out##*: }"
     fi
@@ -191,7 +191,7 @@ fi
 if is_stale "$mnt"; then
     require_gntfs "$mnt"
     echo "fuse-mount.sh: clearing the stale mount a dead daemon left on $mnt" >&2
-    fusermount -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
+    fusermount3 -u -z "$mnt" 2>/dev/null || umount -l "$mnt"
 fi
 mountpoint -q "$mnt" && die "$mnt is already mounted"
 mkdir -p "$mnt"

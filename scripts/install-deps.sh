@@ -3,7 +3,7 @@
 #
 #   scripts/install-deps.sh [--for-build] [--for-tests]
 #
-# By default what a mount needs (libfuse2, fuse3, attr, a Java runtime); --for-build adds Maven
+# By default what a mount needs (fuse3 for fusermount3, attr, a Java runtime); --for-build adds Maven
 # and a JDK; --for-tests adds those and the test tools (gcc, python3, psmisc for fuser, systemd for
 # systemd-analyze, groff-base for the man page, libxen-dev for the Xen suite's domU program). Not as
 # root, it names the missing packages and exits 1.
@@ -19,8 +19,7 @@ for arg; do
 done
 
 missing=()
-grep -q 'libfuse\.so\.2' < <(ldconfig -p) || missing+=(libfuse2)   # not a pipe: grep -q would SIGPIPE ldconfig
-command -v fusermount3 >/dev/null || missing+=(fuse3)
+command -v fusermount3 >/dev/null || missing+=(fuse3)   # mounts for users other than root; gntfs speaks FUSE itself
 command -v getfattr >/dev/null || missing+=(attr)
 command -v java >/dev/null || $build || missing+=(default-jre-headless)
 if $build; then

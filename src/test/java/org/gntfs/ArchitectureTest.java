@@ -39,9 +39,8 @@ class ArchitectureTest {
     /** Package (relative to org.gntfs, "" for the core) to the gntfs packages it may use. */
     private static final Map<String, Set<String>> ALLOWED = ImmutableMap.<String, Set<String>>builder()
             .put("cli", ImmutableSet.of("daemon", "client", "protocol", "grant", "", "nativeio"))
-            .put("daemon", ImmutableSet.of("fuse", "fuse.kernel", "direct", "region", "grant", "protocol", "", "nativeio"))
-            .put("fuse", ImmutableSet.of("region", "grant", "protocol", "", "nativeio"))
-            .put("fuse.kernel", ImmutableSet.of("engine.abi", "engine.node", "engine.session", "engine.mount", "fuse",
+            .put("daemon", ImmutableSet.of("fuse", "direct", "region", "grant", "protocol", "", "nativeio"))
+            .put("fuse", ImmutableSet.of("engine.abi", "engine.node", "engine.session", "engine.mount",
                     "region", "grant", "protocol", "", "nativeio"))
             .put("engine.session", ImmutableSet.of("engine.abi", "engine.node", "nativeio"))
             .put("engine.mount", ImmutableSet.of("nativeio"))

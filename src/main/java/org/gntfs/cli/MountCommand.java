@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.gntfs.Limits;
 import org.gntfs.daemon.GntfsMount;
@@ -69,11 +68,6 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--fuse-debug", description = "Log every FUSE request to stderr.")
     boolean fuseDebug;
 
-    @Option(names = "--fuse-engine", paramLabel = "kernel|libfuse",
-            description = "What speaks FUSE to the kernel: gntfs's own engine over /dev/fuse, or libfuse 2"
-                    + " (default: $GNTFS_FUSE_ENGINE, else kernel).")
-    String fuseEngine;
-
     @Option(names = "--direct-socket", paramLabel = "PATH",
             description = "Where the direct-mapping socket listens (default: MOUNTPOINT.sock beside the mount"
                     + " point, if it can be made there).")
@@ -122,10 +116,7 @@ final class MountCommand implements Callable<Integer> {
         MountOptions options = new MountOptions(
                 mountPoint, Duration.ofSeconds(cacheTimeoutSeconds), tuneWriteback, keepCache, fuseDebug,
                 noDirectSocket ? null : directSocket != null ? directSocket : MountOptions.defaultDirectSocket(mountPoint),
-                directSocket != null, rootMode,
-                fuseEngine == null ? MountOptions.FuseEngine.configured()
-                        : MountOptions.FuseEngine.valueOf(fuseEngine.toUpperCase(Locale.ROOT)),
-                limits());
+                directSocket != null, rootMode, limits());
         GntfsMount mount = GntfsMount.start(grants, domid, options, MOUNT_TIMEOUT);
         spec.commandLine().getOut().printf(
                 "gntfs: mounted %s (backend %s, %d grants, pid %d)%n",
@@ -192,9 +183,6 @@ final class MountCommand implements Callable<Integer> {
                 >= UnixSocket.PATH_MAX) {
             throw new CommandLine.ParameterException(
                     commandLine, "--direct-socket must be shorter than " + UnixSocket.PATH_MAX + " bytes: " + directSocket);
-        }
-        if (fuseEngine != null && !List.of("kernel", "libfuse").contains(fuseEngine)) {
-            throw new CommandLine.ParameterException(commandLine, "--fuse-engine must be kernel or libfuse, not " + fuseEngine);
         }
         if (!Files.isDirectory(mountPoint)) {
             throw new CommandLine.ParameterException(commandLine, mountPoint + " is not a directory");

@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.function.BooleanSupplier;
 import org.gntfs.direct.DirectMapServer;
-import org.gntfs.fuse.FuseLoop;
-import org.gntfs.fuse.kernel.KernelLoop;
+import org.gntfs.fuse.KernelLoop;
 import org.gntfs.grant.GrantBackend;
 import org.gntfs.region.RegionTree;
 import org.jspecify.annotations.Nullable;
@@ -18,12 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A live gntfs mount and its whole lifecycle, the daemon's composition root: it builds the tree of
- * regions over a backend, the direct-mapping socket server and the loop that serves FUSE: libfuse's
- * ({@link FuseLoop}) or the engine's ({@link KernelLoop}), as {@link MountOptions#engine} says.
- * {@link #start} returns once libfuse's {@code init} shows the mount is usable; {@link #close}
- * ends direct mappings, unmounts (its own gntfs mount only: see {@link OwnMountUnmount}), waits
- * for libfuse to finish, releases every grant and closes the backend. Whoever unmounts (us,
- * {@code fusermount -u}, a signal), the same cleanup runs once.
+ * regions over a backend, the direct-mapping socket server and the FUSE engine's loop that serves
+ * the tree ({@link KernelLoop}). {@link #start} returns once the kernel's INIT shows the mount is
+ * usable; {@link #close} ends direct mappings, unmounts (its own gntfs mount only: see
+ * {@link OwnMountUnmount}), waits for the loop to finish, releases every grant and closes the
+ * backend. Whoever unmounts (us, {@code fusermount3 -u}, a signal), the same cleanup runs once.
  */
 public final class GntfsMount implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GntfsMount.class);
@@ -33,40 +30,16 @@ public final class GntfsMount implements AutoCloseable {
     private final RegionTree tree;
     private final MountOptions options;
     private final @Nullable DirectMapServer directServer;
-    private final Serving loop;
+    private final KernelLoop loop;
     /** Closes this mount when the JVM shuts down (SIGTERM, SIGINT), if it has not been closed by then. */
     private final Thread shutdownHook = new Thread(this::close, "gntfs-shutdown");
     private boolean closed;
 
-    /** What GntfsMount needs of either FUSE loop, as method references of the one in use. */
-    private record Serving(Init awaitInit, BooleanSupplier isRunning, Join join, TimedJoin joinFor) {
-        interface Init {
-            void await(Duration timeout) throws IOException;
-        }
-
-        interface Join {
-            void join() throws InterruptedException;
-        }
-
-        interface TimedJoin {
-            void join(Duration timeout) throws InterruptedException;
-        }
-    }
-
-    private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer, Serving loop) {
+    private GntfsMount(RegionTree tree, MountOptions options, @Nullable DirectMapServer directServer, KernelLoop loop) {
         this.tree = tree;
         this.options = options;
         this.directServer = directServer;
         this.loop = loop;
-    }
-
-    private static Serving serve(RegionTree tree, MountOptions options) throws IOException {
-        if (options.engine() == MountOptions.FuseEngine.LIBFUSE) {
-            FuseLoop loop = FuseLoop.start(tree, options.fuse());
-            return new Serving(loop::awaitInit, loop::isRunning, loop::join, loop::join);
-        }
-        KernelLoop loop = KernelLoop.start(tree, options.fuse());
-        return new Serving(loop::awaitInit, loop::isRunning, loop::join, loop::join);
     }
 
     /**
@@ -81,6 +54,7 @@ public final class GntfsMount implements AutoCloseable {
             throws IOException {
         DirectMapServer directServer = null;
         RegionTree tree;
+        KernelLoop loop;
         try {
             directServer = bindDirectSocket(options);
             ImmutableMap.Builder<String, String> facts = ImmutableMap.<String, String>builder()
@@ -99,16 +73,7 @@ public final class GntfsMount implements AutoCloseable {
                     facts.putAll(backend.properties()).buildOrThrow(),
                     options.limits());
             tree.chmod(tree.root(), options.rootMode());
-        } catch (IOException | RuntimeException e) {
-            if (directServer != null) {
-                directServer.close();
-            }
-            backend.close();
-            throw e;
-        }
-        Serving loop;
-        try {
-            loop = serve(tree, options);
+            loop = KernelLoop.start(tree, options.fuse());
         } catch (IOException | RuntimeException e) {
             if (directServer != null) {
                 directServer.close();
@@ -120,7 +85,7 @@ public final class GntfsMount implements AutoCloseable {
         // Before the mount can go live: a SIGTERM that comes as soon as it answers still unmounts it.
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         try {
-            mount.loop.awaitInit().await(timeout);
+            mount.loop.awaitInit(timeout);
             if (options.tuneWriteback()) {
                 BdiTuning.liftDirtyLimit(options.mountPoint());
             }
@@ -160,14 +125,14 @@ public final class GntfsMount implements AutoCloseable {
 
     /** Blocks until the filesystem is unmounted, by whoever unmounts it. */
     public void awaitUnmounted() throws InterruptedException {
-        loop.join().join();
+        loop.join();
     }
 
     /**
      * Unmounts if still mounted (never what another mount put over it), then releases every grant,
-     * and closes the backend once libfuse has stopped. Idempotent. If open files keep a lazily detached mount alive, the backend's
-     * memory stays mapped (the loop may still copy into it) until the process exits; released
-     * regions answer those late calls with EIO.
+     * and closes the backend once the loop has stopped. Idempotent. If open files keep a lazily
+     * detached mount alive, the backend's memory stays mapped (the loop may still copy into it)
+     * until the process exits; released regions answer those late calls with EIO.
      */
     @Override
     public synchronized void close() {
@@ -184,9 +149,9 @@ public final class GntfsMount implements AutoCloseable {
         }
         try {
             closeDirectServer();
-            if (loop.isRunning().getAsBoolean() && OwnMountUnmount.unmount(options.mountPoint())) {
-                loop.joinFor().join(LOOP_END_WAIT);
-                if (loop.isRunning().getAsBoolean()) {
+            if (loop.isRunning() && OwnMountUnmount.unmount(options.mountPoint())) {
+                loop.join(LOOP_END_WAIT);
+                if (loop.isRunning()) {
                     log.warn("the FUSE loop still serves {} after {}: open files keep the lazy unmount alive",
                             options.mountPoint(), LOOP_END_WAIT);
                 }
@@ -195,7 +160,7 @@ public final class GntfsMount implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             tree.releaseAll();
-            if (!loop.isRunning().getAsBoolean()) {
+            if (!loop.isRunning()) {
                 tree.backend().close();
             }
         }

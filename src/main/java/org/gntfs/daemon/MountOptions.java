@@ -8,20 +8,19 @@ import org.gntfs.fuse.FuseOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a gntfs mount is made: what libfuse and the adapter are told ({@link #fuse}), and what the
- * daemon does around them.
+ * How a gntfs mount is made: what the FUSE engine is told ({@link #fuse}), and what the daemon
+ * does around it.
  *
  * @param mountPoint an existing, empty directory
  * @param cacheTimeout how long the kernel may trust attributes and names; see {@link FuseOptions}
  * @param tuneWriteback whether to lift the kernel's per-mount dirty-page limit; see {@link BdiTuning}
  * @param keepCache whether every open keeps the kernel's cached pages; see {@link FuseOptions}
- * @param debug whether libfuse logs every request to stderr
+ * @param debug whether the FUSE engine logs every request
  * @param directSocket where the direct-mapping socket listens, or null for none
  * @param directSocketRequired whether the mount fails when that socket cannot be made; the default
  *     place is only tried, since a mount point's parent is often not the daemon's to write
  * @param rootMode the mount root's permission bits, with set-id and sticky bits: 01777 makes a
  *     shared directory like /dev/shm, where only a region's owner may remove it
- * @param engine what speaks FUSE to the kernel
  * @param limits what the mount's users may take: inodes, attribute bytes, grants per uid
  */
 public record MountOptions(
@@ -33,28 +32,9 @@ public record MountOptions(
         @Nullable Path directSocket,
         boolean directSocketRequired,
         int rootMode,
-        FuseEngine engine,
         Limits limits) {
     /** The root as safe as a fresh directory: only the mounting user creates regions in it. */
     public static final int DEFAULT_ROOT_MODE = 0755;
-
-    /**
-     * What speaks FUSE to the kernel: libfuse 2 through jnr-fuse, or gntfs's own engine over
-     * {@code /dev/fuse} ({@code org.gntfs.engine}).
-     */
-    public enum FuseEngine {
-        LIBFUSE,
-        KERNEL;
-
-        /**
-         * The engine a mount uses unless told: the system property {@code gntfs.engine}, else the
-         * environment's {@code GNTFS_FUSE_ENGINE}, else the engine.
-         */
-        public static FuseEngine configured() {
-            String name = System.getProperty("gntfs.engine", System.getenv().getOrDefault("GNTFS_FUSE_ENGINE", ""));
-            return name.isBlank() ? KERNEL : valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-        }
-    }
 
     public MountOptions {
         FuseOptions.checkCacheTimeout(cacheTimeout);
@@ -64,7 +44,7 @@ public record MountOptions(
     public static MountOptions defaults(Path mountPoint) {
         return new MountOptions(
                 mountPoint, FuseOptions.DEFAULT_CACHE_TIMEOUT, true, false, false, defaultDirectSocket(mountPoint), false, DEFAULT_ROOT_MODE,
-                FuseEngine.configured(), Limits.DEFAULTS);
+                Limits.DEFAULTS);
     }
 
     /** Beside the mount point, never inside it: {@code /run/gnt} has {@code /run/gnt.sock}. */
@@ -73,7 +53,7 @@ public record MountOptions(
         return absolute.resolveSibling(absolute.getFileName() + ".sock");
     }
 
-    /** The FUSE adapter's share of these options. */
+    /** The FUSE engine's share of these options. */
     public FuseOptions fuse() {
         return new FuseOptions(mountPoint, cacheTimeout, keepCache, debug);
     }

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unmounts the daemon's own mount and nothing else. Root's {@code fusermount -u} and
+ * Unmounts the daemon's own mount and nothing else. Root's {@code fusermount3 -u} and
  * {@code umount} take whatever is mounted on top of a path, whatever its type, so before each
  * attempt the topmost mount there must be a gntfs mount; anything else mounted over it is left
  * alone, with one line in the log.
@@ -24,19 +24,19 @@ final class OwnMountUnmount {
     private OwnMountUnmount() {}
 
     /**
-     * Unmounts cleanly with fusermount, or as root with umount; if the mount is busy or those
-     * fail, detaches it lazily (as its owner, or as root) so that libfuse ends once the last user
-     * lets go. Stops as soon as no gntfs mount is on top of {@code mountPoint}.
+     * Unmounts cleanly with fusermount3, or as root with umount; if the mount is busy or those
+     * fail, detaches it lazily (as its owner, or as root) so that the FUSE session ends once the
+     * last user lets go. Stops as soon as no gntfs mount is on top of {@code mountPoint}.
      *
      * @return false if it left the mount point untouched because something else is mounted on
-     *     top (libfuse then goes on serving the mount beneath), true otherwise
+     *     top (the session then goes on serving the mount beneath), true otherwise
      */
     static boolean unmount(Path mountPoint) throws InterruptedException {
         boolean first = true;
         for (List<String> command : List.of(
-                List.of("fusermount", "-u", "--", mountPoint.toString()),
+                List.of("fusermount3", "-u", "--", mountPoint.toString()),
                 List.of("umount", "--", mountPoint.toString()),
-                List.of("fusermount", "-u", "-z", "--", mountPoint.toString()),
+                List.of("fusermount3", "-u", "-z", "--", mountPoint.toString()),
                 List.of("umount", "-l", "--", mountPoint.toString()))) {
             Optional<String> topmost;
             try {

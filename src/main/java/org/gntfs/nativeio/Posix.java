@@ -54,7 +54,7 @@ public final class Posix {
     static final int FLOCK_LENGTH = 16;
     static final int FLOCK_PID = 24;
 
-    /** The copy engine for raw addresses: the granted pages and libfuse's buffers. */
+    /** The copy engine for raw addresses: the granted pages and the FUSE engine's request buffers. */
     public static final MemoryIO MEMORY = MemoryIO.getInstance();
 
     /** The C library, bound once. Public so that device backends can declare their own ioctls. */

@@ -14,10 +14,10 @@ import java.util.Optional;
  * ({@code CAP_DAC_READ_SEARCH} or {@code CAP_DAC_OVERRIDE}, effective, counted only where the
  * kernel counts them for this mount's inodes: in the daemon's own user namespace).
  *
- * <p>libfuse tells a call's uid, gid and thread id, not the groups or capabilities; those are read
+ * <p>A FUSE request tells its caller's uid, gid and thread id, not the groups or capabilities; those are read
  * from {@code /proc/TID}. The thread is blocked in its call while it is served, so its
  * credentials cannot change meanwhile; what {@code /proc} cannot confirm (a thread gone, in a
- * namespace the daemon cannot see, or with ids other than libfuse's) is not granted: no groups and
+ * namespace the daemon cannot see, or with ids other than the request's) is not granted: no groups and
  * no capabilities.
  */
 public record Credentials(int uid, int gid, ImmutableSet<Integer> groups, boolean searchesEveryDirectory) {
@@ -33,7 +33,7 @@ public record Credentials(int uid, int gid, ImmutableSet<Integer> groups, boolea
     }
 
     /**
-     * The credentials of thread {@code tid}, which libfuse says makes a call as {@code uid} and
+     * The credentials of thread {@code tid}, which the FUSE request says makes a call as {@code uid} and
      * {@code gid}; a tid of 0 (a caller in a pid namespace the daemon cannot see) gives {@link #of}.
      */
     public static Credentials ofCaller(int uid, int gid, long tid) {
@@ -45,7 +45,7 @@ public record Credentials(int uid, int gid, ImmutableSet<Integer> groups, boolea
             List<String> status = Files.readAllLines(thread.resolve("status"));
             Optional<List<String>> uids = field(status, "Uid");
             Optional<List<String>> gids = field(status, "Gid");
-            // The fourth id is the filesystem one, which libfuse was told.
+            // The fourth id is the filesystem one, which the request carries.
             if (uids.isEmpty() || gids.isEmpty() || !uids.get().get(3).equals(Integer.toUnsignedString(uid))
                     || !gids.get().get(3).equals(Integer.toUnsignedString(gid))) {
                 return of(uid, gid);

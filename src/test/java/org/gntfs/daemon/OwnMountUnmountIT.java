@@ -63,7 +63,7 @@ class OwnMountUnmountIT {
             run("umount", "--", mountPoint.toString());
             // Uncovered, the gntfs mount is there again, still served: it goes as any gntfs mount does.
             assertThat(MountTable.typeAt(mountPoint)).hasValue(MountTable.GNTFS_TYPE);
-            run("fusermount", "-u", "--", mountPoint.toString());
+            run("fusermount3", "-u", "--", mountPoint.toString());
             mount.awaitUnmounted();
         }
     }

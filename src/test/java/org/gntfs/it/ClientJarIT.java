@@ -37,7 +37,7 @@ class ClientJarIT {
         List<String> jnr = jnrFfiJars();
         assertThat(jnr).extracting(entry -> Path.of(entry).getFileName().toString().replaceAll("-[0-9].*", ""))
                 .contains("jnr-ffi", "jffi", "jnr-a64asm", "jnr-x86asm", "asm", "jnr-constants")
-                .doesNotContain("jnr-fuse", "jnr-posix", "guava", "picocli", "slf4j-api", "slf4j-simple");
+                .doesNotContain("jnr-posix", "guava", "picocli", "slf4j-api", "slf4j-simple");
         String classPath = CLIENT_JAR + File.pathSeparator + String.join(File.pathSeparator, jnr);
         Path ring = DirectHolder.createRegion(gntfs.path("ring"), 0644, 2 * 4096);
 
@@ -52,7 +52,6 @@ class ClientJarIT {
                 "org.gntfs.direct.DirectMapServer absent",
                 "org.gntfs.Fault absent",
                 "jnr.ffi.provider.FFIProvider loadable",
-                "ru.serce.jnrfuse.FuseStubFS absent",
                 "picocli.CommandLine absent",
                 "org.slf4j.LoggerFactory absent",
                 "com.google.common.base.Preconditions absent",

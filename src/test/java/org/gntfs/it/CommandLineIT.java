@@ -117,7 +117,7 @@ class CommandLineIT {
                 }
                 assertThat(MountTable.typeAt(mountPoint)).hasValue(MountTable.GNTFS_TYPE);
             } finally {
-                Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+                Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
                 daemon.destroy();
             }
             return;
@@ -129,8 +129,27 @@ class CommandLineIT {
             assertThat(mounted.err().contains("/dev/fuse")).isEqualTo(!deviceOpen);
             assertThat(mounted.err().contains("user_allow_other in /etc/fuse.conf")).isEqualTo(!allowsOther);
         } finally {
-            Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+            Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
         }
+    }
+
+    /** Without fusermount3 on its PATH a user other than root cannot mount, whatever else it has. */
+    @Test
+    void aMountAsAnotherUser_withoutFusermount3_saysSo() throws IOException {
+        Path mountPoint = Files.createDirectory(directory.resolve("helperless-mount"));
+        Proc.run(List.of("chown", "65534:65534", mountPoint.toString())).assertOk();
+        String java = ProcessHandle.current().info().command().orElseThrow();
+
+        List<String> mount = new ArrayList<>(AS_NOBODY);
+        mount.addAll(List.of("env", "PATH=" + directory.resolve("empty-path"), java, "-jar",
+                Proc.readableByAll(Proc.JAR).toString(),
+                "mount", mountPoint.toString(), "--backend", "sim", "--limit", "64", "--no-direct-socket"));
+        Proc.Result mounted = Proc.run(mount);
+
+        assertThat(mounted.exit()).isEqualTo(1);
+        assertThat(mounted.err()).startsWith("gntfs mount: a mount as a user other than root needs: ").hasLineCount(1)
+                .contains("fusermount3 on its PATH (package fuse3)");
+        assertThat(MountTable.typeAt(mountPoint)).isEmpty();
     }
 
     @Test

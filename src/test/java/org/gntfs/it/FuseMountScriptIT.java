@@ -236,7 +236,7 @@ class FuseMountScriptIT {
             assertThat(busy.err())
                     .contains("cannot unmount " + mountPoint + ": it is busy")
                     .containsPattern("(?m)^\\S*\\s+\\S+\\s+" + holder.pid() + " .*sleep$")
-                    .endsWith("fusermount -u -z " + mountPoint + " (the daemon exits once they let go)\n");
+                    .endsWith("fusermount3 -u -z " + mountPoint + " (the daemon exits once they let go)\n");
             assertThat(mount.isMounted()).isTrue();
         } finally {
             holder.destroy();

@@ -22,8 +22,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real gntfs mount on the simulated table in a fresh temporary directory for each test, and
  * unmounted after it whatever happened. A machine without FUSE fails the test; it never skips.
- * {@code -Dgntfs.engine=libfuse} runs it on libfuse, gntfs's own FUSE engine being the default
- * ({@link MountOptions.FuseEngine#configured}).
  */
 final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
@@ -77,8 +75,7 @@ final class MountedGntfs implements BeforeEachCallback, AfterEachCallback {
         MountOptions defaults = MountOptions.defaults(mountPoint);
         MountOptions options = new MountOptions(
                 mountPoint, defaults.cacheTimeout(), defaults.tuneWriteback(), keepCache, defaults.debug(),
-                defaults.directSocket(), true, limits == Limits.DEFAULTS ? defaults.rootMode() : 01777, defaults.engine(),
-                limits);
+                defaults.directSocket(), true, limits == Limits.DEFAULTS ? defaults.rootMode() : 01777, limits);
         mount = GntfsMount.start(table, domid, options, Duration.ofSeconds(20));
     }
 

@@ -5,14 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.gntfs.daemon.MountOptions;
 
 /**
  * A mount point in a test's temporary directory, mounted and unmounted with {@code fuse-mount.sh}
  * as a user does, with the script's run directory and install prefix in that directory too (the
- * gntfs command, mount helper and unit go to {@code PREFIX}, not to /usr/local and /sbin). The
- * daemon runs on the FUSE engine the tests run on ({@code -Dgntfs.engine=kernel|libfuse}).
+ * gntfs command, mount helper and unit go to {@code PREFIX}, not to /usr/local and /sbin).
  */
 final class ScriptedMount implements AutoCloseable {
     static final Path SCRIPT = Path.of("fuse-mount.sh").toAbsolutePath();
@@ -43,8 +40,7 @@ final class ScriptedMount implements AutoCloseable {
     /** Runs fuse-mount.sh with these arguments and more environment, NAME=VALUE each. */
     Proc.Result scriptWith(List<String> environment, String... args) {
         List<String> command = new ArrayList<>(List.of(
-                "env", "GNTFS_FUSE_ENGINE=" + MountOptions.FuseEngine.configured().name().toLowerCase(Locale.ROOT),
-                "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin")));
+                "env", "GNTFS_RUN_DIR=" + runDirectory, "GNTFS_PREFIX=" + prefix, "GNTFS_SBIN_DIR=" + prefix.resolve("sbin")));
         command.addAll(environment);
         command.add(SCRIPT.toString());
         command.addAll(List.of(args));
@@ -81,7 +77,7 @@ final class ScriptedMount implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (isStale() || isMounted()) {
-            Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+            Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
         }
         if (Files.exists(pidFile())) {
             ProcessHandle.of(daemonPid()).ifPresent(ProcessHandle::destroy);

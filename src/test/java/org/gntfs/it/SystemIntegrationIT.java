@@ -73,7 +73,7 @@ class SystemIntegrationIT {
             assertThat(Files.readString(directory.resolve("service.out"))).doesNotContain("building", "Exception");
         } finally {
             service.destroyForcibly();
-            Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+            Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
         }
     }
 
@@ -98,7 +98,7 @@ class SystemIntegrationIT {
             assertThat(isMounted()).isFalse();
         } finally {
             if (isMounted()) {
-                Proc.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+                Proc.run(List.of("fusermount3", "-u", "-z", mountPoint.toString()));
             }
             if (previous == null) {
                 Files.delete(SYSTEM_HELPER);

@@ -56,33 +56,16 @@ enum TmpfsDifference {
                         .collect(Collectors.joining(",")));
             }
         }
-    },
-    /**
-     * fstat of an open file or directory that has no path left (a removed directory; an unlinked
-     * file whose directory was then removed): libfuse 2 serves stat by path, so gntfs answers
-     * ENOENT where tmpfs answers nlink 0.
-     * Reads, writes, mappings and lseek go by handle and keep working.
-     */
-    STAT_OF_AN_ORPHAN {
-        @Override
-        boolean forgives(String onGntfs, String onTmpfs) {
-            return onGntfs.equals("err ENOENT") && onTmpfs.startsWith("ok type=") && onTmpfs.contains(" nlink=0 ");
-        }
     };
 
     /** Rewrites one side's tokens so that this difference no longer shows. */
     void apply(Map<String, String> tokens, boolean onGntfs) {}
 
-    /** Whether these two normalized results differ only by this difference. */
-    boolean forgives(String onGntfs, String onTmpfs) {
-        return false;
-    }
-
     /** Whether two results agree but for the intended differences. */
     static boolean agree(String onGntfs, String onTmpfs) {
         String gntfs = normalize(onGntfs, true);
         String tmpfs = normalize(onTmpfs, false);
-        return gntfs.equals(tmpfs) || Stream.of(values()).anyMatch(difference -> difference.forgives(gntfs, tmpfs));
+        return gntfs.equals(tmpfs);
     }
 
     /** The line with every intended difference taken out. */

@@ -90,7 +90,7 @@ class GrantsVisibilityTest {
         Credentials mine = Credentials.ofCaller(uid, gid, self);
 
         assertThat(mine.uid()).isEqualTo(uid);
-        assertThat(Credentials.ofCaller(uid + 1, gid, self)).as("ids other than libfuse's").isEqualTo(Credentials.of(uid + 1, gid));
+        assertThat(Credentials.ofCaller(uid + 1, gid, self)).as("ids other than the request's").isEqualTo(Credentials.of(uid + 1, gid));
         assertThat(Credentials.ofCaller(uid, gid, 0)).as("no thread id").isEqualTo(Credentials.of(uid, gid));
         assertThat(Credentials.ofCaller(uid, gid, Integer.MAX_VALUE)).as("a thread gone").isEqualTo(Credentials.of(uid, gid));
     }

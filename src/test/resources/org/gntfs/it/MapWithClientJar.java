@@ -11,7 +11,7 @@ import org.gntfs.nativeio.NativeError;
 public class MapWithClientJar {
     private static final String[] DAEMON_CLASSES = {
         "org.gntfs.region.Region", "org.gntfs.direct.DirectMapServer", "org.gntfs.Fault",
-        "jnr.ffi.provider.FFIProvider", "ru.serce.jnrfuse.FuseStubFS", "picocli.CommandLine",
+        "jnr.ffi.provider.FFIProvider", "picocli.CommandLine",
         "org.slf4j.LoggerFactory", "com.google.common.base.Preconditions",
     };
 

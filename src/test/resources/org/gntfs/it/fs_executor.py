@@ -60,8 +60,7 @@ def map_of(op):
 def clipped(m, size_fd, off, length):
     """The part of [off, off + length) inside both the mapping and the file: elsewhere is SIGBUS.
 
-    The size comes from lseek, which asks by handle; fstat asks by path, which an unlinked file
-    may lack on gntfs (see TmpfsDifference.STAT_OF_AN_ORPHAN)."""
+    The size comes from lseek, by handle."""
     end = min(off + length, len(m), os.lseek(size_fd, 0, os.SEEK_END))
     return off, max(0, end - off)
 
@@ -118,7 +117,7 @@ def map_handle(op):
     prot = mmap.PROT_READ | (mmap.PROT_WRITE if op['write'] else 0)
     size = 0  # mmap(fd, 0) maps the whole file as fstat sizes it, and fails otherwise
     if regular_files[op['h']]:
-        # Sized by handle instead: an orphan's fstat fails on gntfs (STAT_OF_AN_ORPHAN).
+        # Only a regular file's size is asked for: a directory's differs (TmpfsDifference.DIRECTORY_SIZE).
         size = os.lseek(fd, 0, os.SEEK_END)
         if size == 0:
             raise ValueError('cannot mmap an empty file')

@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import java.time.Instant;
 import org.gntfs.engine.abi.SetattrIn;

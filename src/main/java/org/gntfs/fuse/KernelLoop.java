@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,15 +9,14 @@ import org.gntfs.engine.mount.MountSpec;
 import org.gntfs.engine.session.Negotiation;
 import org.gntfs.engine.session.Session;
 import org.gntfs.engine.session.SessionConfig;
-import org.gntfs.fuse.FuseOptions;
 import org.gntfs.region.RegionTree;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A tree of regions served through the FUSE engine: the mount (mount(2) as root, fusermount3
- * otherwise) and the session that serves it. Like the libfuse loop, it ends when the mount is
- * unmounted, by whoever unmounts it.
+ * otherwise) and the session that serves it. It ends when the mount is unmounted, by whoever
+ * unmounts it.
  */
 public final class KernelLoop {
     private static final Logger log = LoggerFactory.getLogger(KernelLoop.class);

@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.gntfs.Limits;
 import org.gntfs.engine.mount.FuseMounter;
-import org.gntfs.fuse.FuseOptions;
 import org.gntfs.grant.sim.SimulatedGrantTable;
 import org.gntfs.protocol.MountTable;
 import org.gntfs.region.RegionTree;

@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import org.gntfs.Errnos;
 import org.gntfs.Fault;

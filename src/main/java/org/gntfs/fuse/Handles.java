@@ -1,4 +1,4 @@
-package org.gntfs.fuse.kernel;
+package org.gntfs.fuse;
 
 import com.google.common.collect.ImmutableList;
 import java.util.concurrent.ConcurrentHashMap;
