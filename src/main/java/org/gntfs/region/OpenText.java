@@ -10,8 +10,8 @@ import org.gntfs.nativeio.Posix;
 /**
  * The text of one open of a {@link VirtualFile}, rendered as it is read: a read renders only the
  * lines up to the end it asks for, so one request never renders a long report whole while the
- * requests behind it wait, and a reader that stops early costs only what it read. What was rendered is kept, so a
- * reader may read any part again.
+ * requests behind it wait, and a reader that stops early costs only what it read. What was
+ * rendered is kept, so a reader may read any part again.
  *
  * <p>The text is kept in chunks of {@value #CHUNK} bytes that never move: a long report grows by
  * one chunk at a time, never by copying all of it into a buffer twice its size, and a read copies
