@@ -40,6 +40,9 @@ for d in "${dirs[@]}"; do [ -d "$suite/tests/$d" ] || die "no suite directory $s
 made_mountpoint=false
 [ -e "$mnt" ] || made_mountpoint=true
 tmpfs_dir=$(mktemp -d /dev/shm/gntfs-posix-XXXXXX)
+# mktemp makes it 0700, which would stop the suite's other uids in a path through it; the
+# directory on the mount is 0755 too.
+chmod 0755 "$tmpfs_dir"
 mounted=false
 cleanup() {
     if $mounted; then "$project/fuse-mount.sh" -u "$mnt" >/dev/null; fi
@@ -82,7 +85,7 @@ tally() {
 : >"$log"
 "$project/fuse-mount.sh" "$mnt" --backend sim >&2
 mounted=true
-mkdir "$mnt/posix-suite"
+mkdir -m 0755 "$mnt/posix-suite"
 run_suite gntfs "$mnt/posix-suite"
 "$project/fuse-mount.sh" -u "$mnt" >/dev/null
 mounted=false
