@@ -16,6 +16,7 @@ import org.gntfs.Errnos;
 import org.gntfs.Fault;
 import org.gntfs.GntfsException;
 import org.gntfs.region.Credentials;
+import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.OpenText;
 import org.gntfs.region.Region;
@@ -126,7 +127,7 @@ public final class GntFuseFs extends FuseStubFS {
         return run("readdir", path, () -> {
             filter.apply(buf, ".", null, 0);
             filter.apply(buf, "..", null, 0);
-            for (Node child : tree.list(path)) {
+            for (Directory.Entry child : tree.list(path)) {
                 filter.apply(buf, child.name(), null, 0);
             }
             return 0;
