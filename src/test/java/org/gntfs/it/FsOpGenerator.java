@@ -15,9 +15,9 @@ import java.util.function.Supplier;
  * {@code fs_executor.py}. The sequence does not depend on results, so the same seed drives every
  * tree the same way. Paths overlap on purpose (a file and a directory may want the same name),
  * handles and mappings are few so that they are reused, closed under each other, and outlive
- * their names; sizes and offsets cluster around page boundaries. Symbolic links (relative and
- * inside the tree, so that they mean the same in both trees, dangling or looping at times), hard links and fifos share
- * the same names.
+ * their names; sizes and offsets cluster around page boundaries. Symbolic links (relative, so
+ * that they mean the same in both trees, dangling or looping at times), hard links and fifos
+ * share the same names.
  */
 final class FsOpGenerator {
     private static final String NAME_255 = Strings.repeat("l", 255);
@@ -155,7 +155,9 @@ final class FsOpGenerator {
 
     /**
      * A relative target, so that the link means the same in both trees: a name, a missing one, or
-     * one up from a link at least one level down, which never leaves the tree.
+     * one up from a link made at least one level down. Moved to the top by a rename or a link, such
+     * a link reaches one level above the tree, where the mount root and the oracle's directory
+     * mirror each other; no chain of them climbs further, since links are made only in the tree.
      */
     private Op symlink() {
         String link = path();
