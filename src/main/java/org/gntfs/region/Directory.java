@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.time.Instant;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,6 +75,11 @@ public final class Directory extends Node {
 
     /** One entry: a name and the node it names. A node with several links is the node of several entries. */
     public record Entry(String name, Node node) {}
+
+    /** Calls {@code action} with each entry in name order, copying nothing; under the tree's lock. */
+    void forEachEntry(BiConsumer<String, Node> action) {
+        children.forEach(action);
+    }
 
     /** The entries in name order. */
     ImmutableList<Entry> entries() {

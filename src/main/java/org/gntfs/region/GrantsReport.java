@@ -66,6 +66,8 @@ public final class GrantsReport {
             }
         }
         unlinked.sort(PATH_ORDER.thenComparing(entry -> Objects.requireNonNull(entry.region).inode()));
+        List<Entry> regions = new ArrayList<>(unlinked);
+        // Only regions with several names: one name is its oldest, and most regions have one.
         Map<Region, Entry> oldestReachable = new HashMap<>();
         Folder top = new Folder();
         if (reader.maySearch(root)) {
@@ -74,22 +76,26 @@ public final class GrantsReport {
             while (!directories.isEmpty()) {
                 Folder folder = folders.pop();
                 Directory directory = directories.pop();
-                for (Directory.Entry child : directory.entries()) {
-                    if (child.node() instanceof Region region && region.isLinked() && live.contains(region)) {
-                        Entry entry = new Entry(child.name(), region, null);
-                        entry.age = region.links().indexOf(new Node.Link(directory, child.name()));
+                directory.forEachEntry((name, child) -> {
+                    if (child instanceof Region region && region.isLinked() && live.contains(region)) {
+                        Entry entry = new Entry(name, region, null);
                         folder.entries.add(entry);
-                        oldestReachable.merge(region, entry, (kept, other) -> kept.age <= other.age ? kept : other);
-                    } else if (child.node() instanceof Directory sub && reader.maySearch(sub)) {
+                        if (region.links().size() == 1) {
+                            entry.shown = true;
+                            regions.add(entry);
+                        } else {
+                            entry.age = region.links().indexOf(new Node.Link(directory, name));
+                            oldestReachable.merge(region, entry, (kept, other) -> kept.age <= other.age ? kept : other);
+                        }
+                    } else if (child instanceof Directory sub && reader.maySearch(sub)) {
                         Folder inner = new Folder();
-                        folder.entries.add(new Entry(child.name() + "/", null, inner));
+                        folder.entries.add(new Entry(name + "/", null, inner));
                         folders.push(inner);
                         directories.push(sub);
                     }
-                }
+                });
             }
         }
-        List<Entry> regions = new ArrayList<>(unlinked);
         for (Entry shown : oldestReachable.values()) {
             shown.shown = true;
             regions.add(shown);
