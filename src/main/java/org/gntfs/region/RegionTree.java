@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself;
  * it holds the lock only to copy the tree's shape (see {@link GrantsReport}), never to render.
  *
- * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
+ * <p>Locking: one read-write lock orders every change of the namespace, a node's names included
+ * (volatile, so that getattr reads a link count without it); lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
  * unlink removed or a rename replaced is released after the namespace lock is dropped. A release
  * the backend fails goes on in the tree's {@link Reaper}, stopped by {@link #releaseAll}.
