@@ -9,6 +9,8 @@ import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.Region;
 import org.gntfs.region.RegionTree;
+import org.gntfs.region.SpecialFile;
+import org.gntfs.region.Symlink;
 import org.gntfs.region.VirtualFile;
 
 /** A node's attributes as the kernel is told them, and the grant pool as {@code statfs} shows it. */
@@ -19,16 +21,30 @@ final class Attributes {
 
     private Attributes() {}
 
+    private static final int S_IFLNK = 0120000;
+    /** tmpfs keeps a target shorter than this in the inode, a longer one in a page of its own. */
+    private static final int SHORT_SYMLINK = 128;
+
     /** The type bits and permissions of {@code node}. */
     static int mode(Node node) {
-        return (node instanceof Directory ? S_IFDIR : S_IFREG) | node.permissions();
+        int type = node instanceof Directory ? S_IFDIR
+                : node instanceof Symlink ? S_IFLNK
+                : node instanceof SpecialFile special ? special.kind().typeBits()
+                : S_IFREG;
+        return type | node.permissions();
     }
 
     static void fill(Attr attr, Node node) {
         attr.ino(node.inode()).mode(mode(node)).owner(node.uid(), node.gid()).blksize(Pages.PAGE_SIZE);
         if (node instanceof Region region) {
             long size = region.size();
-            attr.size(size).blocks(Pages.pagesFor(size) * (Pages.PAGE_SIZE / SECTOR)).nlink(region.isLinked() ? 1 : 0);
+            attr.size(size).blocks(Pages.pagesFor(size) * (Pages.PAGE_SIZE / SECTOR)).nlink(region.links().size());
+        } else if (node instanceof Symlink link) {
+            // As tmpfs counts it: a page once the target and its NUL pass the short form.
+            attr.size(link.size()).blocks(link.size() + 1 > SHORT_SYMLINK ? Pages.PAGE_SIZE / SECTOR : 0)
+                    .nlink(link.links().size());
+        } else if (node instanceof SpecialFile special) {
+            attr.rdev(special.device()).nlink(special.links().size());
         } else if (node instanceof Directory directory) {
             attr.nlink(directory.linkCount());
         } else if (node instanceof VirtualFile) {

@@ -38,7 +38,7 @@ final class Handles {
     /** A directory being read: its entries as they were when the reader last started from the top. */
     static final class Listing implements Handle {
         private final Directory directory;
-        private volatile ImmutableList<Node> entries = ImmutableList.of();
+        private volatile ImmutableList<Directory.Entry> entries = ImmutableList.of();
 
         Listing(Directory directory) {
             this.directory = directory;
@@ -53,11 +53,11 @@ final class Handles {
             return directory;
         }
 
-        ImmutableList<Node> entries() {
+        ImmutableList<Directory.Entry> entries() {
             return entries;
         }
 
-        void restart(ImmutableList<Node> now) {
+        void restart(ImmutableList<Directory.Entry> now) {
             entries = now;
         }
     }

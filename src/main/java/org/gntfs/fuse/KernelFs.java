@@ -33,9 +33,8 @@ import org.gntfs.region.Xattrs;
  * is 1 in both. The kernel keeps an unlinked node that is still open by its id: no hidden names,
  * and {@code fstat} of an open file whose directory is gone still answers.
  *
- * <p>Namespace changes go to the tree by path, built from the parent's place in the tree; a
- * parent that is no longer linked (an open directory that was removed) has no path, and
- * everything in it is ENOENT.
+ * <p>Namespace changes (lookup, mknod, mkdir, symlink, link, unlink, rmdir, rename, readlink) are
+ * the {@link Namespace}'s; the replies that hand nodes to the kernel, {@link NodeReplies}'.
  *
  * <p>{@code flush} and {@code fsync} stay unserved (ENOSYS, which the kernel remembers): the kernel
  * writes dirty pages back into the granted pages, through {@link #write}, before it would send them.
@@ -45,15 +44,14 @@ import org.gntfs.region.Xattrs;
 final class KernelFs implements FuseFilesystem {
     private static final int O_ACCMODE = 3;
     private static final int O_TRUNC = 01000;
-    private static final int S_IFMT = 0170000;
-    private static final int RENAME_NOREPLACE = 1;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOT_DOT = {'.', '.'};
 
     private final RegionTree tree;
     private final boolean keepCache;
     private final Xattrs xattrs;
-    private final NodeTable<Node> nodes;
+    private final NodeReplies replies;
+    private final Namespace namespace;
     private final Handles handles = new Handles();
     private final AttributeChanges attributeChanges;
 
@@ -62,92 +60,79 @@ final class KernelFs implements FuseFilesystem {
         this.keepCache = keepCache;
         this.xattrs = new Xattrs(tree);
         this.attributeChanges = new AttributeChanges(tree);
-        this.nodes = new NodeTable<>(tree.root());
+        this.replies = new NodeReplies(tree);
+        this.namespace = new Namespace(tree, replies);
     }
 
     NodeTable<Node> nodes() {
-        return nodes;
+        return replies.table();
     }
 
     @Override
     public void lookup(Request request, long parent, String name, EntryOut entry) {
-        Node found;
-        try {
-            found = tree.lookup(pathIn(parent, name));
-        } catch (GntfsException e) {
-            if (e.fault() == Fault.NOT_FOUND) {
-                throw new FuseError(FuseError.ENOENT, e.getMessage());
-            }
-            throw e;
-        }
-        fillEntry(entry, found);
+        namespace.lookup(parent, name, entry);
     }
 
     @Override
     public void forget(long node, long lookups) {
-        nodes.forget(node, lookups);
+        replies.table().forget(node, lookups);
     }
 
     @Override
     public void getattr(Request request, long node, long handle, Attr attr) {
-        fillAttr(attr, handle >= 0 ? handles.get(handle).node() : node(node));
+        replies.attr(attr, handle >= 0 ? handles.get(handle).node() : replies.node(node));
     }
 
     @Override
     public void setattr(Request request, long id, SetattrIn changes, Attr attr) {
-        Node node = changes.has(SetattrIn.FH) ? handles.get(changes.handle()).node() : node(id);
+        Node node = changes.has(SetattrIn.FH) ? handles.get(changes.handle()).node() : replies.node(id);
         attributeChanges.apply(node, changes);
-        fillAttr(attr, node);
+        replies.attr(attr, node);
     }
 
     @Override
-    public void mknod(Request request, long parent, String name, int mode, EntryOut entry) {
-        if ((mode & S_IFMT) != Attributes.S_IFREG) {
-            throw GntfsException.of(Fault.NOT_PERMITTED, "only regular files and directories exist here");
-        }
-        fillEntry(entry, tree.create(pathIn(parent, name), mode & 07777, request.uid(), request.gid()));
+    public void mknod(Request request, long parent, String name, int mode, int rdev, EntryOut entry) {
+        namespace.mknod(request, parent, name, mode, rdev, entry);
     }
 
     @Override
     public void mkdir(Request request, long parent, String name, int mode, EntryOut entry) {
-        fillEntry(entry, tree.mkdir(pathIn(parent, name), mode & 07777, request.uid(), request.gid()));
+        namespace.mkdir(request, parent, name, mode, entry);
     }
 
     @Override
     public void unlink(Request request, long parent, String name) {
-        tree.unlink(pathIn(parent, name));
+        namespace.unlink(parent, name);
     }
 
     @Override
     public void rmdir(Request request, long parent, String name) {
-        tree.rmdir(pathIn(parent, name));
+        namespace.rmdir(parent, name);
     }
 
     @Override
     public void rename(Request request, long parent, String name, long newParent, String newName, int flags) {
-        if ((flags & ~RENAME_NOREPLACE) != 0) {
-            throw GntfsException.of(Fault.INVALID_ARGUMENT, "rename flags %d are not supported", flags);
-        }
-        String target = pathIn(newParent, newName);
-        if ((flags & RENAME_NOREPLACE) != 0 && exists(target)) {
-            throw GntfsException.of(Fault.ALREADY_EXISTS, "%s exists", target);
-        }
-        tree.rename(pathIn(parent, name), target);
+        namespace.rename(parent, name, newParent, newName, flags);
     }
 
     @Override
     public void link(Request request, long node, long newParent, String newName, EntryOut entry) {
-        throw GntfsException.of(Fault.NOT_PERMITTED, "a region has exactly one name");
+        namespace.link(node, newParent, newName, entry);
     }
 
     @Override
-    public void symlink(Request request, long parent, String name, String target, EntryOut entry) {
-        throw GntfsException.of(Fault.NOT_PERMITTED, "only regular files and directories exist here");
+    public void symlink(Request request, long parent, String name, byte[] target, EntryOut entry) {
+        namespace.symlink(request, parent, name, target, entry);
+    }
+
+    @Override
+    public byte[] readlink(Request request, long node) {
+        return namespace.readlink(node);
     }
 
     @Override
     public void open(Request request, long id, int flags, int openFlags, Opened opened) {
-        Node node = node(id);
+        Node node = replies.node(id);
         if (node instanceof VirtualFile file) {
             OpenText text = file.open((flags & O_ACCMODE) != 0,
                     Credentials.ofCaller(request.uid(), request.gid(), request.pid()));
@@ -168,8 +153,8 @@ final class KernelFs implements FuseFilesystem {
     @Override
     public void create(Request request, long parent, String name, int flags, int mode, int openFlags, EntryOut entry,
             Opened opened) {
-        Region region = tree.create(pathIn(parent, name), mode & 07777, request.uid(), request.gid());
-        fillEntry(entry, region);
+        Region region = tree.create(namespace.pathIn(parent, name), mode & 07777, request.uid(), request.gid());
+        replies.entry(entry, region);
         openRegion(region, opened);
     }
 
@@ -233,7 +218,7 @@ final class KernelFs implements FuseFilesystem {
 
     @Override
     public void opendir(Request request, long id, int flags, Opened opened) {
-        if (!(node(id) instanceof Directory directory)) {
+        if (!(replies.node(id) instanceof Directory directory)) {
             throw GntfsException.of(Fault.NOT_A_DIRECTORY, "node %d is not a directory", id);
         }
         opened.handle(handles.add(new Handles.Listing(directory)));
@@ -248,9 +233,9 @@ final class KernelFs implements FuseFilesystem {
         Handles.Listing listing = handles.get(handle, Handles.Listing.class);
         Directory directory = listing.directory();
         if (cookie == 0) {
-            listing.restart(isAttached(directory) ? tree.list(directory.path()) : ImmutableList.of());
+            listing.restart(namespace.isAttached(directory) ? tree.list(directory.path()) : ImmutableList.of());
         }
-        ImmutableList<Node> entries = listing.entries();
+        ImmutableList<Directory.Entry> entries = listing.entries();
         Directory parent = directory.parent();
         for (long position = cookie; position < entries.size() + 2; position++) {
             boolean added;
@@ -258,9 +243,9 @@ final class KernelFs implements FuseFilesystem {
                 Node self = position == 0 || parent == null ? directory : parent;
                 added = addEntry(fill, position == 0 ? DOT : DOT_DOT, self, position + 1, null);
             } else {
-                Node child = entries.get((int) position - 2);
-                added = addEntry(fill, child.name().getBytes(UTF_8), child, position + 1,
-                        child.parent() == directory ? child : null);
+                Directory.Entry child = entries.get((int) position - 2);
+                added = addEntry(fill, child.name().getBytes(UTF_8), child.node(), position + 1,
+                        child.node().isNamed(directory, child.name()) ? child.node() : null);
             }
             if (!added) {
                 return;
@@ -276,7 +261,7 @@ final class KernelFs implements FuseFilesystem {
         }
         EntryOut entry = fill.addPlus(name, node.inode(), mode, next);
         if (entry != null && known != null) {
-            fillEntry(entry, known);
+            replies.entry(entry, known);
         }
         return entry != null;
     }
@@ -293,7 +278,7 @@ final class KernelFs implements FuseFilesystem {
 
     @Override
     public void setxattr(Request request, long id, String name, byte[] value, int flags) {
-        Node node = node(id);
+        Node node = replies.node(id);
         xattrs.checkMaySet(node, name, value, request.uid());
         xattrs.set(node, name, value, flags);
     }
@@ -304,17 +289,17 @@ final class KernelFs implements FuseFilesystem {
         if (Xattrs.isAlwaysAbsent(name)) {
             throw new FuseError(FuseError.ENODATA, name);
         }
-        return xattrs.get(node(id), name);
+        return xattrs.get(replies.node(id), name);
     }
 
     @Override
     public List<String> listxattr(Request request, long id) {
-        return xattrs.list(node(id));
+        return xattrs.list(replies.node(id));
     }
 
     @Override
     public void removexattr(Request request, long id, String name) {
-        Node node = node(id);
+        Node node = replies.node(id);
         xattrs.checkMayChange(node, name, request.uid());
         xattrs.remove(node, name);
     }
@@ -322,59 +307,6 @@ final class KernelFs implements FuseFilesystem {
     @Override
     public void destroy() {
         handles.releaseAll();
-        nodes.clear();
-    }
-
-    private void fillEntry(EntryOut entry, Node node) {
-        nodes.remember(node.inode(), node);
-        entry.node(node.inode(), 0);
-        fillAttr(entry.attr(), node);
-    }
-
-    /** A removed directory shows no links, as on tmpfs; the tree still counts its "." and "..". */
-    private void fillAttr(Attr attr, Node node) {
-        Attributes.fill(attr, node);
-        if (node instanceof Directory directory && directory != tree.root() && directory.parent() == null) {
-            attr.nlink(0);
-        }
-    }
-
-    private Node node(long id) {
-        Node node = nodes.get(id);
-        if (node == null) {
-            throw GntfsException.of(Fault.NOT_FOUND, "no node has id %d", id);
-        }
-        return node;
-    }
-
-    /** The path of {@code name} in the directory {@code parent}; ENOENT if that directory is no longer linked. */
-    private String pathIn(long parent, String name) {
-        Node node = node(parent);
-        if (!(node instanceof Directory directory)) {
-            throw GntfsException.of(Fault.NOT_A_DIRECTORY, "node %d is not a directory", parent);
-        }
-        if (!isAttached(directory)) {
-            throw GntfsException.of(Fault.NOT_FOUND, "%s was removed", directory.name());
-        }
-        String path = directory.path();
-        return (path.equals("/") ? "" : path) + "/" + name;
-    }
-
-    private boolean isAttached(Directory directory) {
-        for (Directory up = directory; up != tree.root(); up = up.parent()) {
-            if (up == null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean exists(String path) {
-        try {
-            tree.lookup(path);
-            return true;
-        } catch (GntfsException e) {
-            return false;
-        }
+        replies.table().clear();
     }
 }

@@ -6,8 +6,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.gntfs.protocol.GrantsFile;
@@ -16,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The text of the virtual {@code .grants} file: one line per live region, in the format of
  * {@link GrantsFile}, in path order, and only the regions its reader could find by walking the tree.
+ * A region with several names (hard links) is listed once, by the oldest of its names that the
+ * reader can reach; one without a name left, by its last path, as {@code (deleted)}.
  *
  * <p>An open costs time linear in what the reader may see, and holds the tree's lock only to copy
  * the tree's shape: {@link #take} copies, under the shared lock, the children of each directory the
@@ -54,35 +58,47 @@ public final class GrantsReport {
      * the tree's lock, so that no rename moves a node while it is copied.
      */
     private static GrantsReport snapshot(Credentials reader, Directory root, Collection<Region> live) {
-        List<Entry> regions = new ArrayList<>();
         List<Entry> unlinked = new ArrayList<>();
         for (Region region : live) {
-            if ((region.parent() == null || !region.isLinked())
+            if ((region.links().isEmpty() || !region.isLinked())
                     && (reader.searchesEveryDirectory() || reader.uid() == region.uid())) {
                 unlinked.add(new Entry(region.path(), region, null));
             }
         }
         unlinked.sort(PATH_ORDER.thenComparing(entry -> Objects.requireNonNull(entry.region).inode()));
-        regions.addAll(unlinked);
+        List<Entry> regions = new ArrayList<>(unlinked);
+        // Only regions with several names: one name is its oldest, and most regions have one.
+        Map<Region, Entry> oldestReachable = new HashMap<>();
         Folder top = new Folder();
         if (reader.maySearch(root)) {
             Deque<Folder> folders = new ArrayDeque<>(List.of(top));
             Deque<Directory> directories = new ArrayDeque<>(List.of(root));
             while (!directories.isEmpty()) {
                 Folder folder = folders.pop();
-                for (Node child : directories.pop().children()) {
+                Directory directory = directories.pop();
+                directory.forEachEntry((name, child) -> {
                     if (child instanceof Region region && region.isLinked() && live.contains(region)) {
-                        Entry entry = new Entry(child.name(), region, null);
+                        Entry entry = new Entry(name, region, null);
                         folder.entries.add(entry);
-                        regions.add(entry);
-                    } else if (child instanceof Directory directory && reader.maySearch(directory)) {
-                        Folder sub = new Folder();
-                        folder.entries.add(new Entry(child.name() + "/", null, sub));
-                        folders.push(sub);
-                        directories.push(directory);
+                        if (region.links().size() == 1) {
+                            entry.shown = true;
+                            regions.add(entry);
+                        } else {
+                            entry.age = region.links().indexOf(new Node.Link(directory, name));
+                            oldestReachable.merge(region, entry, (kept, other) -> kept.age <= other.age ? kept : other);
+                        }
+                    } else if (child instanceof Directory sub && reader.maySearch(sub)) {
+                        Folder inner = new Folder();
+                        folder.entries.add(new Entry(name + "/", null, inner));
+                        folders.push(inner);
+                        directories.push(sub);
                     }
-                }
+                });
             }
+        }
+        for (Entry shown : oldestReachable.values()) {
+            shown.shown = true;
+            regions.add(shown);
         }
         return new GrantsReport(top, List.copyOf(unlinked), regions);
     }
@@ -160,6 +176,10 @@ public final class GrantsReport {
         private final String key;
         private final @Nullable Region region;
         private final @Nullable Folder folder;
+        /** Which of its region's names this is, 0 for the oldest: a region is listed once, by its oldest the reader reaches. */
+        private int age;
+        /** Whether this is the name its region is listed by; folders and unlinked regions are always listed. */
+        private boolean shown;
         private Region.@Nullable GrantSummary grant;
         private boolean linked;
         private int loans;
@@ -196,7 +216,7 @@ public final class GrantsReport {
         private int next;
 
         private Cursor(Folder folder, int prefixLength) {
-            this.entries = folder.entries.toArray(Entry[]::new);
+            this.entries = folder.entries.stream().filter(entry -> entry.folder != null || entry.shown).toArray(Entry[]::new);
             Arrays.sort(entries, PATH_ORDER);
             this.prefixLength = prefixLength;
         }

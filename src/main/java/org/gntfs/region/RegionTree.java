@@ -1,8 +1,5 @@
 package org.gntfs.region;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.time.Instant;
@@ -11,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gntfs.Fault;
@@ -24,13 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The namespace of a mount: directories and regions by path, with POSIX rules for create, unlink,
- * rmdir and rename. Paths are absolute and '/'-separated, as FUSE gives them.
+ * The namespace of a mount: directories, regions, symbolic links and special files by path, with
+ * POSIX rules for create, link, unlink, rmdir and rename. Paths are absolute and '/'-separated,
+ * as FUSE gives them ({@link TreePaths}). A node other than a directory may have several names
+ * (hard links); a region lives while it has a name or a holder, any other node while it has a
+ * name, and a link takes no inode, grant or charge.
  *
  * <p>The root holds the {@code .grants} report as a {@link VirtualFile}, which refuses changes itself;
  * it holds the lock only to copy the tree's shape (see {@link GrantsReport}), never to render.
  *
- * <p>Locking: one read-write lock orders every change of the namespace; lookups share it. Region
+ * <p>Locking: one read-write lock orders every change of the namespace, a node's names included
+ * (volatile, so that getattr reads a link count without it); lookups share it. Region
  * contents have their own locks and are never touched while this one is held: a region that an
  * unlink removed or a rename replaced is released after the namespace lock is dropped. A release
  * the backend fails goes on in the tree's {@link Reaper}, stopped by {@link #releaseAll}.
@@ -39,12 +41,11 @@ public final class RegionTree {
     private static final Logger log = LoggerFactory.getLogger(RegionTree.class);
 
     /** The longest name, in UTF-8 bytes, as on tmpfs. */
-    public static final int NAME_MAX = 255;
+    public static final int NAME_MAX = TreePaths.NAME_MAX;
 
+    /** A symbolic link's target is shorter than a path may be, as the kernel's getname has it. */
+    private static final int PATH_MAX = 4096;
     private static final int SET_GROUP_ID = 02000;
-    private static final char REPLACEMENT_CHARACTER = '\uFFFD';
-
-    private static final Splitter PATH = Splitter.on('/').omitEmptyStrings();
 
     private final GrantBackend backend;
     private final InstantSource clock;
@@ -76,7 +77,7 @@ public final class RegionTree {
         this.mountDomid = mountDomid;
         this.mountProperties = mountProperties;
         this.root = new Directory(inodes.getAndIncrement(), "", 0755, rootUid, rootGid, clock.instant());
-        root.link(new VirtualFile(newInode(), GrantsFile.NAME, rootUid, rootGid, clock.instant(),
+        root.link(GrantsFile.NAME, new VirtualFile(newInode(), GrantsFile.NAME, rootUid, rootGid, clock.instant(),
                 reader -> GrantsReport.take(reader, root, live, lock)));
     }
 
@@ -137,99 +138,142 @@ public final class RegionTree {
         return asRegion(lookup(path), path);
     }
 
-    /** The node as a region to read, write or truncate; a virtual file refuses, a directory is EISDIR. */
+    /** The node as a region to read, write or truncate; a virtual file refuses, a directory is EISDIR, the rest EINVAL. */
     public static Region asRegion(Node node, String path) {
         if (node instanceof Region region) {
             return region;
         }
         node.checkChangeable("write, truncate or map");
-        throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
+        if (node instanceof Directory) {
+            throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
+        }
+        throw GntfsException.of(Fault.INVALID_ARGUMENT, "%s is not a regular file", path);
     }
 
-    public ImmutableList<Node> list(String path) {
-        return lock.shared(() -> asDirectory(resolve(path), path).children());
+    /** The entries of the directory at {@code path}, in name order. */
+    public ImmutableList<Directory.Entry> list(String path) {
+        return lock.shared(() -> TreePaths.asDirectory(resolve(path), path).entries());
     }
 
     /** Creates an empty region owned by the caller; it takes its directory's grant defaults. */
     public Region create(String path, int permissions, int uid, int gid) {
-        return lock.exclusive(() -> {
-            Directory parent = parentOf(path);
-            String name = newName(parent, path);
-            Integer domid = parent.defaultDomid();
-            Boolean writable = parent.defaultWritable();
-            limits.takeInode(path);
-            Region region;
-            try {
-                region = newRegion(name, permissions, uid, groupFor(parent, gid), domid, writable);
-            } catch (RuntimeException e) {
-                limits.giveBackInode();
-                throw e;
-            }
-            parent.link(region);
-            parent.touchModified(now());
+        return add(path, (parent, name) -> {
+            Region region = new Region(newInode(), name, permissions, uid, groupFor(parent, gid), now(), backend,
+                    parent.defaultDomid() != null ? parent.defaultDomid() : mountDomid,
+                    parent.defaultWritable() == null || parent.defaultWritable(), reaper, limits.grants(), this::released);
             live.add(region);
             return region;
         });
     }
 
-    private Region newRegion(String name, int permissions, int uid, int gid, @Nullable Integer domid, @Nullable Boolean writable) {
-        return new Region(newInode(), name, permissions, uid, gid, now(), backend, domid != null ? domid : mountDomid,
-                writable == null || writable, reaper, limits.grants(), this::released);
-    }
-
     /** Creates a directory; it inherits its parent's explicit grant defaults. */
     public Directory mkdir(String path, int permissions, int uid, int gid) {
-        return lock.exclusive(() -> {
-            Directory parent = parentOf(path);
+        return add(path, (parent, name) -> {
             int inherited = parent.permissions() & SET_GROUP_ID;
-            String name = newName(parent, path);
-            limits.takeInode(path);
             Directory directory = new Directory(
                     newInode(), name, permissions | inherited, uid, groupFor(parent, gid), now());
             directory.setDefaultDomid(parent.defaultDomid());
             directory.setDefaultWritable(parent.defaultWritable());
-            parent.link(directory);
-            parent.touchModified(now());
             return directory;
         });
     }
 
-    /** Removes a region's name. Its grants go once no open file holds it. */
+    /** Creates a symbolic link to {@code target}, which is kept byte for byte and never resolved here. */
+    public Symlink symlink(String path, byte[] target, int uid, int gid) {
+        if (target.length == 0) {
+            throw GntfsException.of(Fault.NOT_FOUND, "a symbolic link needs a target");
+        }
+        if (target.length >= PATH_MAX) {
+            throw GntfsException.of(Fault.NAME_TOO_LONG, "a target of %d bytes is too long", target.length);
+        }
+        return add(path, (parent, name) -> new Symlink(newInode(), name, target, uid, groupFor(parent, gid), now()));
+    }
+
+    /** Creates a fifo, socket or device node; only a device keeps {@code device}, as on tmpfs. */
+    public SpecialFile mknod(String path, SpecialFile.Kind kind, int permissions, int device, int uid, int gid) {
+        boolean isDevice = kind == SpecialFile.Kind.CHARACTER_DEVICE || kind == SpecialFile.Kind.BLOCK_DEVICE;
+        return add(path, (parent, name) -> new SpecialFile(newInode(), name, kind, isDevice ? device : 0, permissions,
+                uid, groupFor(parent, gid), now()));
+    }
+
+    /** Makes a node under a new name, for one more inode: ENOSPC once they are all in use. */
+    private <T extends Node> T add(String path, BiFunction<Directory, String, T> make) {
+        return lock.exclusive(() -> {
+            Directory parent = parentOf(path);
+            String name = TreePaths.newName(parent, path);
+            limits.takeInode(path);
+            T node;
+            try {
+                node = make.apply(parent, name);
+            } catch (RuntimeException e) {
+                limits.giveBackInode();
+                throw e;
+            }
+            parent.link(name, node);
+            parent.touchModified(now());
+            return node;
+        });
+    }
+
+    /**
+     * Gives {@code node} one more name, as link(2): no new inode, no grant, no charge. A directory
+     * cannot be linked (EPERM), nor a node whose last name is gone (ENOENT, as the kernel says of
+     * an unlinked file).
+     */
+    public void link(Node node, String newPath) {
+        lock.runExclusive(() -> {
+            node.checkChangeable("link");
+            if (node instanceof Directory) {
+                throw GntfsException.of(Fault.NOT_PERMITTED, "a directory cannot be linked: %s", newPath);
+            }
+            if (node.links().isEmpty()) {
+                throw GntfsException.of(Fault.NOT_FOUND, "%s has no name left to link", node.path());
+            }
+            Directory parent = parentOf(newPath);
+            parent.link(TreePaths.newName(parent, newPath), node);
+            parent.touchModified(now());
+            node.touchChanged(now());
+        });
+    }
+
+    /** Removes one name of a node that is not a directory. A region's grants go once no name and no holder is left. */
     public void unlink(String path) {
-        Region region = lock.exclusive(() -> {
+        Region unnamed = lock.exclusive(() -> {
             Node node = resolve(path);
             node.checkChangeable("unlink");
-            if (!(node instanceof Region found)) {
+            if (node instanceof Directory) {
                 throw GntfsException.of(Fault.IS_A_DIRECTORY, "%s is a directory", path);
             }
-            detach(found);
-            return found;
+            return dropName(parentOf(path), TreePaths.lastName(path));
         });
-        region.markUnlinked();
+        if (unnamed != null) {
+            unnamed.markUnlinked();
+        }
     }
 
     public void rmdir(String path) {
-        lock.exclusive(() -> {
-            Directory directory = asDirectory(resolve(path), path);
+        lock.runExclusive(() -> {
+            Directory directory = TreePaths.asDirectory(resolve(path), path);
             if (directory == root) {
                 throw GntfsException.of(Fault.BUSY, "the mount root cannot be removed");
             }
             if (!directory.isEmpty()) {
                 throw GntfsException.of(Fault.DIRECTORY_NOT_EMPTY, "%s is not empty", path);
             }
-            detach(directory);
-            limits.forget(directory);
-            return null;
+            dropName(parentOf(path), TreePaths.lastName(path));
         });
     }
 
-    /** Moves a node, replacing a region or an empty directory at the target, as rename(2) does. */
+    /**
+     * Moves one name, replacing what the target names (a node that is not a directory, or an empty
+     * directory), as rename(2) does. Two names of one node: nothing happens, as POSIX says.
+     */
     public void rename(String from, String to) {
         Region replaced = lock.exclusive(() -> {
             Node source = resolve(from);
             Directory targetParent = parentOf(to);
-            String targetName = lastName(to);
-            checkName(targetName);
+            String targetName = TreePaths.lastName(to);
+            TreePaths.checkName(targetName);
             if (source == root) {
                 throw GntfsException.of(Fault.BUSY, "the mount root cannot be moved");
             }
@@ -241,7 +285,7 @@ public final class RegionTree {
             if (target == source) {
                 return null;
             }
-            if (source instanceof Directory directory && isWithin(targetParent, directory)) {
+            if (source instanceof Directory directory && TreePaths.isWithin(targetParent, directory)) {
                 throw GntfsException.of(Fault.INVALID_ARGUMENT, "cannot move %s into itself", from);
             }
             if (target instanceof Directory targetDirectory) {
@@ -254,19 +298,36 @@ public final class RegionTree {
             } else if (target != null && source instanceof Directory) {
                 throw GntfsException.of(Fault.NOT_A_DIRECTORY, "%s is not a directory", to);
             }
-            if (target != null) {
-                detach(target);
-            }
-            detach(source);
-            source.place(null, targetName);
-            targetParent.link(source);
+            Region unnamed = target != null ? dropName(targetParent, targetName) : null;
+            Directory sourceParent = parentOf(from);
+            sourceParent.move(TreePaths.lastName(from), targetParent, targetName);
+            sourceParent.touchModified(now());
             source.touchChanged(now());
             targetParent.touchModified(now());
-            return target instanceof Region region ? region : null;
+            return unnamed;
         });
         if (replaced != null) {
             replaced.markUnlinked();
         }
+    }
+
+    /**
+     * Removes the entry {@code name} of {@code parent}. A node left without a name is gone, its
+     * inode free again, but for a region: that one is returned, to be marked unlinked once the
+     * lock is dropped, and lives on while held. Under the exclusive lock.
+     */
+    private @Nullable Region dropName(Directory parent, String name) {
+        Node node = parent.unlink(name);
+        parent.touchModified(now());
+        node.touchChanged(now());
+        if (!node.links().isEmpty()) {
+            return null;
+        }
+        if (node instanceof Region region) {
+            return region;
+        }
+        limits.forget(node);
+        return null;
     }
 
     public void chmod(Node node, int permissions) {
@@ -319,33 +380,11 @@ public final class RegionTree {
     }
 
     private Node resolve(String path) {
-        Node node = root;
-        for (String name : PATH.split(path)) {
-            checkName(name);
-            Node child = asDirectory(node, path).child(name);
-            if (child == null) {
-                throw GntfsException.of(Fault.NOT_FOUND, "%s does not exist", path);
-            }
-            node = child;
-        }
-        return node;
+        return TreePaths.resolve(root, path);
     }
 
     private Directory parentOf(String path) {
-        int slash = path.lastIndexOf('/');
-        if (slash < 0 || lastName(path).isEmpty()) {
-            throw GntfsException.of(Fault.INVALID_ARGUMENT, "%s names no entry", path);
-        }
-        return asDirectory(resolve(path.substring(0, slash)), path);
-    }
-
-    private String newName(Directory parent, String path) {
-        String name = lastName(path);
-        checkName(name);
-        if (parent.child(name) != null) {
-            throw GntfsException.of(Fault.ALREADY_EXISTS, "%s exists", path);
-        }
-        return name;
+        return TreePaths.parentOf(root, path);
     }
 
     /** As the kernel's inode_init_owner: a set-group-ID directory gives new nodes its group. */
@@ -355,42 +394,6 @@ public final class RegionTree {
 
     /** The last component of a path. */
     public static String lastName(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    private static void checkName(String name) {
-        if (name.getBytes(UTF_8).length > NAME_MAX) {
-            throw GntfsException.of(Fault.NAME_TOO_LONG, "a name is longer than %d bytes", NAME_MAX);
-        }
-        // Paths reach us decoded as UTF-8, every malformed byte turned into U+FFFD: names that
-        // differ only there would be one node. Refusing them keeps names distinct.
-        if (name.indexOf(REPLACEMENT_CHARACTER) >= 0) {
-            throw GntfsException.of(Fault.NAME_NOT_UTF8, "a name is not valid UTF-8 (or holds U+FFFD)");
-        }
-    }
-
-    private static Directory asDirectory(Node node, String path) {
-        if (node instanceof Directory directory) {
-            return directory;
-        }
-        throw GntfsException.of(Fault.NOT_A_DIRECTORY, "a component of %s is not a directory", path);
-    }
-
-    private static boolean isWithin(@Nullable Directory candidate, Directory ancestor) {
-        for (Directory up = candidate; up != null; up = up.parent()) {
-            if (up == ancestor) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void detach(Node node) {
-        Directory parent = node.parent();
-        if (parent != null) {
-            parent.unlink(node);
-            parent.touchModified(now());
-        }
-        node.touchChanged(now());
+        return TreePaths.lastName(path);
     }
 }

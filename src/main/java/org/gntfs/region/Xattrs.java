@@ -167,7 +167,8 @@ public final class Xattrs {
         if (node instanceof Region) {
             return REGION_NAMES;
         }
-        if (node instanceof VirtualFile) {
+        if (!(node instanceof Directory)) {
+            // Virtual files, symbolic links and special files hold no grant and give none.
             return ImmutableList.of();
         }
         ImmutableList.Builder<String> names = ImmutableList.<String>builder().add(DOMID, WRITABLE);

@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * {@code fs_executor.py}. The sequence does not depend on results, so the same seed drives every
  * tree the same way. Paths overlap on purpose (a file and a directory may want the same name),
  * handles and mappings are few so that they are reused, closed under each other, and outlive
- * their names; sizes and offsets cluster around page boundaries.
+ * their names; sizes and offsets cluster around page boundaries. Symbolic links (relative, so
+ * that they mean the same in both trees, dangling or looping at times), hard links and fifos
+ * share the same names.
  */
 final class FsOpGenerator {
     private static final String NAME_255 = Strings.repeat("l", 255);
@@ -61,7 +63,12 @@ final class FsOpGenerator {
                     .with("seed", seed()).with("flags", xattrFlags())),
             new Weighted(2, () -> pathOp("getxattr").with("name", xattrName())),
             new Weighted(2, () -> pathOp("listxattr")),
-            new Weighted(2, () -> pathOp("removexattr").with("name", xattrName())));
+            new Weighted(2, () -> pathOp("removexattr").with("name", xattrName())),
+            new Weighted(3, this::symlink),
+            new Weighted(3, () -> pathOp("link").with("to", path())),
+            new Weighted(2, () -> pathOp("readlink")),
+            new Weighted(2, () -> pathOp("lstat")),
+            new Weighted(2, () -> pathOp("mkfifo").with("mode", mode())));
     private final int totalWeight = choices.stream().mapToInt(Weighted::weight).sum();
 
     FsOpGenerator(long seed) {
@@ -144,6 +151,21 @@ final class FsOpGenerator {
 
     private String path() {
         return PATHS.get(random.nextInt(PATHS.size()));
+    }
+
+    /**
+     * A relative target, so that the link means the same in both trees: a name, a missing one, or
+     * one up from a link made at least one level down. Moved to the top by a rename or a link, such
+     * a link reaches one level above the tree, where the mount root and the oracle's directory
+     * mirror each other; no chain of them climbs further, since links are made only in the tree.
+     */
+    private Op symlink() {
+        String link = path();
+        String target = random.nextInt(6) == 0 ? "missing" : path();
+        if (link.contains("/") && random.nextBoolean()) {
+            target = "../" + target;
+        }
+        return new Op("symlink").with("path", link).with("target", target);
     }
 
     private String directory() {

@@ -287,7 +287,7 @@ class RegionTreeTest {
         assertFault(() -> tree.rename("/missing", "/m"), Fault.NOT_FOUND);
         tree.rename("/d/e", "/e");
         tree.rename("/d", "/e");
-        assertThat(tree.list("/").stream().map(Node::name)).containsExactly(".grants", "e", "f", "full");
+        assertThat(tree.list("/").stream().map(Directory.Entry::name)).containsExactly(".grants", "e", "f", "full");
     }
 
     @Test

@@ -38,7 +38,7 @@ class VirtualFileTest {
 
     @Test
     void isAReadOnlyFileOfTheRoot_listedThere_andOwnedAsTheRootIs() {
-        assertThat(tree.list("/")).containsExactly(report);
+        assertThat(tree.list("/")).containsExactly(new Directory.Entry(".grants", report));
         assertThat(report.permissions()).isEqualTo(0444);
         assertThat(report.uid()).isEqualTo(10);
         assertThat(report.gid()).isEqualTo(20);

@@ -40,9 +40,10 @@ def digest(data):
 
 
 def stat_tokens(st):
-    kind = 'dir' if stat.S_ISDIR(st.st_mode) else 'reg' if stat.S_ISREG(st.st_mode) else 'other'
+    kind = ('dir' if stat.S_ISDIR(st.st_mode) else 'reg' if stat.S_ISREG(st.st_mode)
+            else 'lnk' if stat.S_ISLNK(st.st_mode) else 'fifo' if stat.S_ISFIFO(st.st_mode) else 'other')
     return 'type=%s mode=%o size=%d nlink=%d blocks=%d uid=%d gid=%d' % (
-        kind, st.st_mode, st.st_size if kind == 'reg' else 0, st.st_nlink, st.st_blocks, st.st_uid, st.st_gid)
+        kind, st.st_mode, st.st_size if kind in ('reg', 'lnk') else 0, st.st_nlink, st.st_blocks, st.st_uid, st.st_gid)
 
 
 def fd_of(op):
@@ -65,8 +66,9 @@ def clipped(m, size_fd, off, length):
     return off, max(0, end - off)
 
 
-def xattr_names(p):
-    return 'names=' + ','.join(sorted(os.listxattr(p))) if os.listxattr(p) else 'names='
+def xattr_names(p, follow=True):
+    names = os.listxattr(p, follow_symlinks=follow)
+    return 'names=' + ','.join(sorted(names)) if names else 'names='
 
 
 def close_handle(op):
@@ -96,7 +98,17 @@ ACTIONS = {
     'setxattr': lambda op: os.setxattr(
         path(op['path']), op['name'], pattern(op['seed'], op['len']), XATTR_FLAGS[op['flags']]),
     'removexattr': lambda op: os.removexattr(path(op['path']), op['name']),
+    'symlink': lambda op: os.symlink(op['target'], path(op['path'])),
+    'link': lambda op: os.link(path(op['path']), path(op['to'])),
+    'mkfifo': lambda op: os.mkfifo(path(op['path']), op['mode']),
 }
+
+
+def is_fifo(p):
+    try:
+        return stat.S_ISFIFO(os.stat(p).st_mode)
+    except OSError:
+        return False
 
 
 def open_handle(op):
@@ -105,6 +117,8 @@ def open_handle(op):
         flags |= OPEN_FLAGS[flag]
     if op['h'] in fds:
         os.close(fds.pop(op['h']))
+    if is_fifo(path(op['path'])):
+        flags |= os.O_NONBLOCK  # a blocking open of a fifo waits for the other end forever
     fds[op['h']] = os.open(path(op['path']), flags, op.get('mode', 0o600))
     regular_files[op['h']] = stat.S_ISREG(os.fstat(fds[op['h']]).st_mode)
     return ''
@@ -159,6 +173,8 @@ QUERIES = {
     'mwrite': write_mapping,
     'mread': read_mapping,
     'stat': lambda op: stat_tokens(os.stat(path(op['path']))),
+    'lstat': lambda op: stat_tokens(os.lstat(path(op['path']))),
+    'readlink': lambda op: 'target=' + os.readlink(path(op['path'])),
     'readdir': lambda op: 'entries=' + ','.join(sorted(os.listdir(path(op['path'])))),
     'getxattr': lambda op: digest(os.getxattr(path(op['path']), op['name'])),
     'listxattr': lambda op: xattr_names(path(op['path'])),
@@ -199,8 +215,10 @@ def walk():
         for name in sorted(subdirectories + files):
             p = os.path.join(directory, name)
             st = os.lstat(p)
-            line = 'walk %s %s %s' % (os.path.relpath(p, root), stat_tokens(st), xattr_names(p))
-            if stat.S_ISREG(st.st_mode):
+            line = 'walk %s %s %s' % (os.path.relpath(p, root), stat_tokens(st), xattr_names(p, follow=False))
+            if stat.S_ISLNK(st.st_mode):
+                line += ' target=' + os.readlink(p)
+            elif stat.S_ISREG(st.st_mode):
                 with open(p, 'rb') as f:
                     line += ' ' + digest(f.read())
             lines.append(line)

@@ -69,6 +69,12 @@ public final class Attr {
         return this;
     }
 
+    /** A device node's number, as the kernel encodes it ({@code new_encode_dev}). */
+    public Attr rdev(int rdev) {
+        buffer.putInt(base + 76, rdev);
+        return this;
+    }
+
     public Attr blksize(int blksize) {
         buffer.putInt(base + 80, blksize);
         return this;

@@ -20,6 +20,7 @@ public final class Bodies {
 
     /** fuse_mknod_in: mode, rdev, umask, padding. */
     public static final int MKNOD_SIZE = 16;
+    public static final int MKNOD_RDEV = 4;
     /** fuse_mkdir_in: mode, umask. */
     public static final int MKDIR_SIZE = 8;
     /** fuse_rename_in: u64 newdir; fuse_rename2_in adds flags and padding. */

@@ -12,7 +12,7 @@ import org.gntfs.engine.abi.SetattrIn;
  * ErrorMapper}. Methods that fill an {@link EntryOut} hand the kernel a node, which counts one
  * lookup (see {@code engine.node.NodeTable}); the session fills in the timeouts.
  *
- * <p>Opcodes without a method here (FLUSH, FSYNC, FSYNCDIR, FALLOCATE, LSEEK, READLINK,
+ * <p>Opcodes without a method here (FLUSH, FSYNC, FSYNCDIR, FALLOCATE, LSEEK,
  * ACCESS ...) are answered ENOSYS by the session, which the kernel remembers for most
  * of them.
  */
@@ -28,8 +28,11 @@ public interface FuseFilesystem {
 
     void setattr(Request request, long node, SetattrIn changes, Attr attr);
 
-    /** @param mode the type and permissions, the umask already applied */
-    void mknod(Request request, long parent, String name, int mode, EntryOut entry);
+    /**
+     * @param mode the type and permissions, the umask already applied
+     * @param rdev a device node's number as the kernel encodes it ({@code new_encode_dev})
+     */
+    void mknod(Request request, long parent, String name, int mode, int rdev, EntryOut entry);
 
     /** @param mode the permissions, the umask already applied */
     void mkdir(Request request, long parent, String name, int mode, EntryOut entry);
@@ -43,7 +46,11 @@ public interface FuseFilesystem {
 
     void link(Request request, long node, long newParent, String newName, EntryOut entry);
 
-    void symlink(Request request, long parent, String name, String target, EntryOut entry);
+    /** @param target the link's contents, bytes as given, without the terminating NUL */
+    void symlink(Request request, long parent, String name, byte[] target, EntryOut entry);
+
+    /** A symbolic link's target, as given to {@link #symlink}; the kernel resolves it. */
+    byte[] readlink(Request request, long node);
 
     /** @param flags the open(2) flags, O_TRUNC included (ATOMIC_O_TRUNC); @param openFlags FUSE_OPEN_* */
     void open(Request request, long node, int flags, int openFlags, Opened opened);

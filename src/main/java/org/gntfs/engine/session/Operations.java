@@ -67,7 +67,8 @@ final class Operations {
                 yield AttrOut.SIZE;
             }
             case Opcode.MKNOD -> {
-                fs.mknod(request, node, name(BODY + Bodies.MKNOD_SIZE), in.getInt(BODY), entryReply());
+                fs.mknod(request, node, name(BODY + Bodies.MKNOD_SIZE), in.getInt(BODY), in.getInt(BODY + Bodies.MKNOD_RDEV),
+                        entryReply());
                 yield EntryOut.SIZE;
             }
             case Opcode.MKDIR -> {
@@ -90,8 +91,13 @@ final class Operations {
             }
             case Opcode.SYMLINK -> {
                 int end = nul(BODY);
-                fs.symlink(request, node, decode(BODY, end), name(end + 1), entryReply());
+                fs.symlink(request, node, decode(BODY, end), bytes(end + 1, nul(end + 1)), entryReply());
                 yield EntryOut.SIZE;
+            }
+            case Opcode.READLINK -> {
+                byte[] target = fs.readlink(request, node);
+                out.put(REPLY, target);
+                yield target.length;
             }
             case Opcode.OPEN -> {
                 opened.reset();
@@ -238,8 +244,12 @@ final class Operations {
     }
 
     private String decode(int from, int to) {
+        return new String(bytes(from, to), UTF_8);
+    }
+
+    private byte[] bytes(int from, int to) {
         byte[] bytes = new byte[to - from];
         in.get(from, bytes);
-        return new String(bytes, UTF_8);
+        return bytes;
     }
 }
