@@ -5,12 +5,15 @@ import org.gntfs.engine.abi.SetattrIn;
 import org.gntfs.region.Directory;
 import org.gntfs.region.Node;
 import org.gntfs.region.RegionTree;
+import org.gntfs.region.VirtualFile;
 
 /** What a SETATTR asks of a node, and the set-id bits a write drops, done through the tree. */
 final class AttributeChanges {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
     private static final int S_IXGRP = 00010;
+    private static final int ANY_CHANGE = SetattrIn.MODE | SetattrIn.UID | SetattrIn.GID | SetattrIn.SIZE_BIT
+            | SetattrIn.ATIME | SetattrIn.MTIME | SetattrIn.ATIME_NOW | SetattrIn.MTIME_NOW | SetattrIn.KILL_SUIDGID;
 
     private final RegionTree tree;
 
@@ -18,8 +21,16 @@ final class AttributeChanges {
         this.tree = tree;
     }
 
-    /** Mode, owner, size and times, each only if the request carries it, in that order. */
+    /**
+     * Mode, owner, size and times, each only if the request carries it, in that order. A request
+     * that carries none is {@code chown(-1, -1)}, which changes nothing but the change time, as on
+     * tmpfs (the kernel sends it for the ctime it cannot send without writeback caching).
+     */
     void apply(Node node, SetattrIn changes) {
+        if (!changes.has(ANY_CHANGE) && !(node instanceof VirtualFile)) {
+            tree.setTimes(node, node.accessed(), node.modified());
+            return;
+        }
         if (changes.has(SetattrIn.MODE)) {
             tree.chmod(node, changes.mode() & 07777);
         }

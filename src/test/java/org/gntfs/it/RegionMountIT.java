@@ -334,6 +334,33 @@ class RegionMountIT {
         assertThat(out).isEqualTo("65534 65534 0o640\n1000 65534 0o604 1000000000 1200000000\n");
     }
 
+    /** chown(-1, -1) changes no owner but marks the change time, of a region and of a directory, as tmpfs does. */
+    @Test
+    void chownToTheSameOwner_marksTheChangeTime_asOnTmpfs() throws Exception {
+        String program = PY + String.join("\n",
+                "import time",
+                "d = sys.argv[1]",
+                "os.close(os.open(os.path.join(d, 'f'), os.O_CREAT | os.O_RDWR, 0o644))",
+                "os.mkdir(os.path.join(d, 'sub'))",
+                "for name in ('f', 'sub'):",
+                "    p = os.path.join(d, name)",
+                "    before = os.stat(p)",
+                "    time.sleep(0.02)",
+                "    os.chown(p, -1, -1)",
+                "    after = os.stat(p)",
+                "    print(name, after.st_ctime_ns > before.st_ctime_ns, after.st_mtime_ns == before.st_mtime_ns,"
+                        + " after.st_uid == before.st_uid)");
+        Path oracle = Files.createTempDirectory(Path.of("/dev/shm"), "gntfs-chown-");
+        try {
+            String expected = Proc.python(program, oracle).assertOk().out();
+
+            assertThat(Proc.python(program, gntfs.root()).assertOk().out()).isEqualTo(expected);
+            assertThat(expected).isEqualTo("f True True True\nsub True True True\n");
+        } finally {
+            Proc.run(List.of("rm", "-rf", "--", oracle.toString()));
+        }
+    }
+
     @Test
     void directories_mkdirReaddirRenameRmdir_andARenamedRegionKeepsItsGrefs() {
         Path region = gntfs.path("vm/fb");
