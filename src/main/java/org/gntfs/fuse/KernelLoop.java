@@ -21,9 +21,13 @@ import org.slf4j.LoggerFactory;
 public final class KernelLoop {
     private static final Logger log = LoggerFactory.getLogger(KernelLoop.class);
 
-    /** Read and answer on this many threads; see the engine's measurements. */
+    /**
+     * Read and answer on this many threads. Two: while one writes a reply the other reads the next
+     * request (one worker was 2.3× slower on random reads and `ls -l`; four, on two CPUs, slower
+     * than two again: docs/performance.md, "Workers and cloned descriptors").
+     */
     static final int WORKERS = Integer.getInteger("gntfs.engine.workers", 2);
-    /** Whether each worker gets its own cloned descriptor. */
+    /** Whether each worker gets its own cloned descriptor: measured no consistent gain, so off. */
     static final boolean CLONE_DEVICE = Boolean.getBoolean("gntfs.engine.clone");
 
     private final FuseOptions options;

@@ -18,7 +18,7 @@ import org.gntfs.engine.abi.SetattrIn;
 /**
  * Decodes one request's body, calls the filesystem and writes the reply's body: one worker's
  * request and reply buffers, and one method per opcode. Returns the reply body's length, or
- * {@link #NO_REPLY}; whatever the filesystem throws goes up to the {@link Worker}, which answers
+ * {@link #NO_REPLY}; whatever the filesystem throws goes up to the {@link Exchange}, which answers
  * it as an errno.
  */
 final class Operations {

@@ -1,20 +1,13 @@
 package org.gntfs.engine.session;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.gntfs.engine.abi.InHeader;
-import org.gntfs.engine.abi.Opcode;
-import org.gntfs.engine.abi.OutHeader;
 import org.gntfs.nativeio.FuseDevice;
 import org.gntfs.nativeio.NativeError;
-import org.gntfs.nativeio.Posix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread's loop: read a request from its descriptor into its own direct buffer, serve it
- * inline, write the reply with one write(2), again, until the connection ends. Every request
- * goes through {@link #handle}, the one place where a failure becomes an errno. A reply is always
+ * One thread's loop: read a request from its descriptor into its own {@link Exchange}, answer it
+ * inline, write the reply with one write(2), again, until the connection ends. A reply is always
  * written to the descriptor its request came from, as cloned descriptors require.
  */
 final class Worker {
@@ -25,29 +18,18 @@ final class Worker {
     private static final int EAGAIN = 11;
     private static final int ENODEV = 19;
     private static final int ECONNABORTED = 103;
-    /** Room for the header and the largest fixed body before a WRITE's payload. */
-    private static final int REQUEST_SLACK = 4096;
 
     /** How a worker's loop ended. */
     enum End { UNMOUNTED, ABORTED, FAILED }
 
     private final Session session;
     private final int fd;
-    private final ByteBuffer in;
-    private final long inAddress;
-    private final ByteBuffer out;
-    private final long outAddress;
-    private final Operations operations;
+    private final Exchange exchange;
 
     Worker(Session session, int fd) {
         this.session = session;
         this.fd = fd;
-        int payload = session.config().maxPayload();
-        this.in = ByteBuffer.allocateDirect(payload + REQUEST_SLACK).order(ByteOrder.nativeOrder());
-        this.out = ByteBuffer.allocateDirect(payload + REQUEST_SLACK).order(ByteOrder.nativeOrder());
-        this.inAddress = Posix.MEMORY.getDirectBufferAddress(in);
-        this.outAddress = Posix.MEMORY.getDirectBufferAddress(out);
-        this.operations = new Operations(session, in, inAddress, out, outAddress);
+        this.exchange = new Exchange(session);
     }
 
     int fd() {
@@ -59,7 +41,7 @@ final class Worker {
         while (!(untilEstablished && session.isEstablished())) {
             int length;
             try {
-                length = FuseDevice.read(fd, inAddress, in.capacity());
+                length = FuseDevice.read(fd, exchange.requestAddress(), exchange.requestCapacity());
             } catch (NativeError e) {
                 switch (e.errno()) {
                     case EINTR, ENOENT, EAGAIN:
@@ -83,35 +65,14 @@ final class Worker {
     }
 
     private void handle(int length) {
-        Request request = new Request(InHeader.opcode(in), InHeader.unique(in), InHeader.nodeId(in),
-                InHeader.uid(in), InHeader.gid(in), InHeader.pid(in));
-        int body;
-        int error = 0;
-        try {
-            body = operations.serve(request, length);
-        } catch (FuseError e) {
-            body = 0;
-            error = e.errno();
-        } catch (Throwable t) {
-            body = 0;
-            error = session.errors().errnoOf(request, t);
-        }
-        if (session.config().debug()) {
-            log.info("op {} unique {} node {} -> {}", request.opcode(), request.unique(), request.nodeId(),
-                    error != 0 ? "errno " + error : body + " bytes");
-        }
-        if (body == Operations.NO_REPLY || Opcode.takesNoReply(request.opcode())) {
+        int total = exchange.answer(length);
+        if (total == Exchange.NO_REPLY) {
             return;
         }
-        reply(request, error == 0 ? body : 0, -error);
-    }
-
-    private void reply(Request request, int body, int error) {
-        int total = OutHeader.SIZE + body;
-        OutHeader.put(out, total, error, request.unique());
         try {
-            FuseDevice.write(fd, outAddress, total);
+            FuseDevice.write(fd, exchange.replyAddress(), total);
         } catch (NativeError e) {
+            Request request = exchange.request();
             // ENOENT: the kernel no longer waits for it (interrupted, or the connection ended).
             if (e.errno() == ENOENT) {
                 log.debug("reply to op {} unique {} not taken: {}", request.opcode(), request.unique(), e.getMessage());
