@@ -20,6 +20,7 @@ final class Exchange {
 
     /** Room for the header and the largest fixed body before a WRITE's payload. */
     private static final int REQUEST_SLACK = 4096;
+    private static final int ENOMEM = 12;
 
     /** What {@link #answer} returns for a request that takes no reply (FORGET, BATCH_FORGET). */
     static final int NO_REPLY = Operations.NO_REPLY;
@@ -64,8 +65,18 @@ final class Exchange {
     /**
      * Serves the request of {@code length} bytes in the request buffer and frames its reply, out
      * header first, at {@link #replyAddress}; returns the reply's total length, or {@link #NO_REPLY}.
+     * A full heap fails only this request, with ENOMEM, even where naming its errno or logging it
+     * needs memory too: the worker goes on and the kernel gets its answer.
      */
     int answer(int length) {
+        try {
+            return serve(length);
+        } catch (OutOfMemoryError e) {
+            return Opcode.takesNoReply(InHeader.opcode(in)) ? NO_REPLY : frame(InHeader.unique(in), ENOMEM, 0);
+        }
+    }
+
+    private int serve(int length) {
         Request request = request();
         int body;
         int error = 0;
@@ -85,8 +96,12 @@ final class Exchange {
         if (body == Operations.NO_REPLY || Opcode.takesNoReply(request.opcode())) {
             return NO_REPLY;
         }
+        return frame(request.unique(), error, body);
+    }
+
+    private int frame(long unique, int error, int body) {
         int total = OutHeader.SIZE + (error == 0 ? body : 0);
-        OutHeader.put(out, total, -error, request.unique());
+        OutHeader.put(out, total, -error, unique);
         return total;
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class ExchangeTest {
     private static final int EIO = 5;
     private static final int EBUSY = 16;
+    private static final int ENOMEM = 12;
 
     private final FakeKernel kernel = new FakeKernel();
     private final SessionConfig config = new SessionConfig(new Timeout(60, 0), new Timeout(30, 0), Timeout.NONE,
@@ -63,6 +64,26 @@ class ExchangeTest {
     }
 
     @Test
+    void aFullHeap_evenWhileNamingTheErrno_failsOnlyThatRequest_withEnomem() throws InterruptedException {
+        FakeKernel full = new FakeKernel();
+        Session session = Session.start(full.serverFd(), filesystem(), (request, failure) -> {
+            throw new OutOfMemoryError("Java heap space");
+        }, config, "exchange-test-full");
+        try {
+            Exchange exchange = new Exchange(session);
+            int total = exchange.answer(put(exchange, Opcode.UNLINK, 1, 103, 2));
+            ByteBuffer reply = reply(exchange, total);
+
+            assertThat(total).isEqualTo(OutHeader.SIZE);
+            assertThat(OutHeader.error(reply)).isEqualTo(-ENOMEM);
+            assertThat(OutHeader.unique(reply)).isEqualTo(103);
+        } finally {
+            full.close();
+            session.join(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void anUnservedOpcode_isEnosys() {
         int total = exchange.answer(put(Opcode.FSYNC, 1, 102, 16));
         assertThat(OutHeader.error(reply(total))).isEqualTo(-FuseError.ENOSYS);
@@ -70,6 +91,10 @@ class ExchangeTest {
 
     /** Puts a request with a zeroed body of {@code bodyLength} bytes where read(2) would leave it. */
     private int put(int opcode, long node, long unique, int bodyLength) {
+        return put(exchange, opcode, node, unique, bodyLength);
+    }
+
+    private static int put(Exchange exchange, int opcode, long node, long unique, int bodyLength) {
         int length = InHeader.SIZE + bodyLength;
         ByteBuffer request = ByteBuffer.allocateDirect(length).order(ByteOrder.nativeOrder());
         InHeader.put(request, length, opcode, unique, node, 1000, 1000, 4242);
@@ -78,6 +103,10 @@ class ExchangeTest {
     }
 
     private ByteBuffer reply(int total) {
+        return reply(exchange, total);
+    }
+
+    private static ByteBuffer reply(Exchange exchange, int total) {
         ByteBuffer reply = ByteBuffer.allocateDirect(total).order(ByteOrder.nativeOrder());
         Posix.MEMORY.copyMemory(exchange.replyAddress(), Posix.MEMORY.getDirectBufferAddress(reply), total);
         return reply;
