@@ -212,6 +212,12 @@ final class KernelFs implements FuseFilesystem {
     }
 
     @Override
+    public void fallocate(Request request, long node, long handle, long offset, long length, int mode) {
+        Node target = handles.get(handle).node();
+        Fallocate.apply(RegionTree.asRegion(target, target.path()), offset, length, mode, tree.now());
+    }
+
+    @Override
     public void release(Request request, long node, long handle) {
         handles.release(handle);
     }

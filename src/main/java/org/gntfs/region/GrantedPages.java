@@ -28,6 +28,8 @@ import org.gntfs.protocol.Segment;
  *   <li>growing allocates one new extent from the space, all or nothing, and appends it;
  *   <li>shrinking zeroes the tail of the last kept page, trims the index and releases the removed
  *       extents' grants (their notification fires);
+ *   <li>zeroing a range (fallocate's punch and zero range) clears the bytes in place: the pages
+ *       and their grants stay, since a peer may map them by gref at any time;
  *   <li>{@link #release} gives every page back and closes the space.
  * </ul>
  *
@@ -129,6 +131,24 @@ final class GrantedPages {
         lock.runExclusive(() -> resizeLocked(newSize));
     }
 
+    /** Grows to {@code newSize} as {@link #resize} does, if the region is smaller; never shrinks. */
+    void extend(long newSize) {
+        lock.runExclusive(() -> {
+            if (newSize > size) {
+                resizeLocked(newSize);
+            }
+        });
+    }
+
+    /**
+     * Zeroes the bytes of {@code [from, to)} that lie inside the region; nothing past the size,
+     * where no page is. Shares the lock, as an in-place write does.
+     */
+    void zero(long from, long to) {
+        checkArgument(0 <= from && from <= to, "bad range %s..%s", from, to);
+        lock.runShared(() -> zeroBytes(from, Math.min(to, size)));
+    }
+
     @GuardedBy("lock")
     private void resizeLocked(long newSize) {
         if (newSize < 0 || newSize > Region.MAX_SIZE) {
@@ -156,7 +176,7 @@ final class GrantedPages {
     @GuardedBy("lock")
     private void shrinkLocked(long newSize) {
         long newPages = Pages.pagesFor(newSize);
-        zeroTail(newSize, Math.min(size, newPages * PAGE_SIZE));
+        zeroBytes(newSize, Math.min(size, newPages * PAGE_SIZE));
         try {
             releasePagesFrom(newPages);
         } catch (RuntimeException e) {
@@ -167,7 +187,7 @@ final class GrantedPages {
     }
 
     @GuardedBy("lock")
-    private void zeroTail(long from, long to) {
+    private void zeroBytes(long from, long to) {
         for (long offset = from; offset < to; ) {
             long page = offset / PAGE_SIZE;
             int inPage = (int) (offset % PAGE_SIZE);

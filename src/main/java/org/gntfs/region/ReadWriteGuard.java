@@ -16,6 +16,13 @@ final class ReadWriteGuard {
         return locked(lock.writeLock(), action);
     }
 
+    void runShared(Runnable action) {
+        locked(lock.readLock(), () -> {
+            action.run();
+            return null;
+        });
+    }
+
     void runExclusive(Runnable action) {
         locked(lock.writeLock(), () -> {
             action.run();

@@ -1,5 +1,7 @@
 package org.gntfs.region;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
@@ -94,20 +96,39 @@ public final class Region extends Node {
 
     /** Copies {@code length} bytes from native {@code source} to {@code offset}, growing the region if needed. */
     public void write(long offset, long source, int length, Instant now) {
-        chargeGrantsFor(Math.max(size(), offset + length));
-        try {
-            granted.write(offset, source, length);
-        } finally {
-            settleGrantCharge();
-        }
-        touchModified(now);
+        changeCharged(Math.max(size(), offset + length), () -> granted.write(offset, source, length), now);
     }
 
     /** Sets the size: grants new zeroed pages to grow, releases the tail's grants to shrink. */
     public void resize(long newSize, Instant now) {
+        changeCharged(newSize, () -> granted.resize(newSize), now);
+    }
+
+    /**
+     * fallocate(2) of {@code [offset, offset + length)}. Unless {@code keepSize}, a region that
+     * ends before the range grows to its end as {@link #resize} grows it (all or nothing, charged
+     * to the owner). With {@code zero} the bytes of the range inside the region become zeros in
+     * the granted pages, which keep their grants. Past the size with {@code keepSize} nothing is
+     * reserved: a region's pages are exactly its size. Every call changes mtime and ctime.
+     */
+    public void allocate(long offset, long length, boolean keepSize, boolean zero, Instant now) {
+        checkArgument(offset >= 0 && length > 0 && offset + length > 0, "bad range of %s at %s", length, offset);
+        long end = offset + length;
+        changeCharged(keepSize ? size() : Math.max(size(), end), () -> {
+            if (!keepSize) {
+                granted.extend(end);
+            }
+            if (zero) {
+                granted.zero(offset, end);
+            }
+        }, now);
+    }
+
+    /** Makes a change that may grow the region to {@code newSize}, charged for it first; then the times. */
+    private void changeCharged(long newSize, Runnable change, Instant now) {
         chargeGrantsFor(newSize);
         try {
-            granted.resize(newSize);
+            change.run();
         } finally {
             settleGrantCharge();
         }

@@ -43,6 +43,7 @@ final class FsOpGenerator {
             new Weighted(4, () -> handleOp("write").with("len", length()).with("seed", seed())),
             new Weighted(2, () -> handleOp("lseek").with("off", offset()).with("whence", whence())),
             new Weighted(8, () -> handleOp("ftruncate").with("size", size())),
+            new Weighted(4, () -> handleOp("fallocate").with("mode", fallocateMode()).with("off", offset()).with("len", length())),
             new Weighted(5, () -> handleOp("fstat")),
             new Weighted(1, () -> handleOp("fsync")),
             new Weighted(10, () -> handleOp("mmap").with("m", mapping()).with("write", mostly())),
@@ -58,6 +59,7 @@ final class FsOpGenerator {
             new Weighted(2, () -> new Op("rmdir").with("path", directory())),
             new Weighted(3, () -> pathOp("chmod").with("mode", mode())),
             new Weighted(2, () -> pathOp("chown").with("uid", owner()).with("gid", owner())),
+            new Weighted(3, () -> pathOp("utimensat").with("atime", time()).with("mtime", time())),
             new Weighted(3, () -> new Op("readdir").with("path", mostly() ? directory() : ".")),
             new Weighted(3, () -> pathOp("setxattr").with("name", xattrName()).with("len", xattrLength())
                     .with("seed", seed()).with("flags", xattrFlags())),
@@ -138,6 +140,21 @@ final class FsOpGenerator {
     /** Root or another user: a chown clears set-user-ID and set-group-ID bits on both. */
     private int owner() {
         return random.nextBoolean() ? 0 : 1000;
+    }
+
+    /**
+     * 0, KEEP_SIZE and PUNCH_HOLE | KEEP_SIZE mostly; PUNCH_HOLE alone and COLLAPSE_RANGE, which
+     * both refuse. Not ZERO_RANGE: tmpfs lacks it (docs/semantics.md), and TmpfsParityIT covers it.
+     */
+    private int fallocateMode() {
+        int[] modes = {0, 0, 1, 1, 3, 3, 3, 2, 8};
+        return modes[random.nextInt(modes.length)];
+    }
+
+    /** For utimensat: "NOW", "OMIT", or nanoseconds since the epoch (before 1970 too). */
+    private Object time() {
+        int pick = random.nextInt(4);
+        return pick == 0 ? "NOW" : pick == 1 ? "OMIT" : (Object) (random.nextLong(-(1L << 40), 1L << 62));
     }
 
     private String whence() {

@@ -9,7 +9,7 @@ key=value tokens; written bytes come from a seeded pattern so that only seeds tr
 bytes are reported as length and digest. At the end every handle and mapping is closed and the
 whole tree is walked, so the final state is compared too.
 """
-import errno, hashlib, json, mmap, os, stat, sys
+import ctypes, errno, hashlib, json, mmap, os, stat, sys
 
 root, ops_path = sys.argv[1], sys.argv[2]
 fds = {}
@@ -24,6 +24,47 @@ WHENCE = {'SET': os.SEEK_SET, 'CUR': os.SEEK_CUR, 'END': os.SEEK_END}
 
 class NoSuchHandle(Exception):
     pass
+
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+
+
+class Timespec(ctypes.Structure):
+    _fields_ = [('tv_sec', ctypes.c_long), ('tv_nsec', ctypes.c_long)]
+
+
+libc.utimensat.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(Timespec), ctypes.c_int]
+TIME_SPECIAL = {'NOW': (1 << 30) - 1, 'OMIT': (1 << 30) - 2}
+
+
+def checked(result):
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number))
+
+
+def fallocate(op):
+    checked(libc.fallocate(fd_of(op), op['mode'], op['off'], op['len']))
+
+
+def utimensat(op):
+    """One time or both, NOW, OMIT or explicit; answers the explicit times read back, whether an
+    omitted time stayed, and nothing of a time set to now, which no two trees share."""
+    p = path(op['path'])
+    specs = [Timespec(0, TIME_SPECIAL[t]) if t in TIME_SPECIAL else Timespec(t // 10**9, t % 10**9)
+             for t in (op['atime'], op['mtime'])]
+    before = os.stat(p)
+    checked(libc.utimensat(-100, p.encode(), (Timespec * 2)(*specs), 0))
+    after = os.stat(p)
+    tokens = []
+    for name, wanted, old, new in (('atime', op['atime'], before.st_atime_ns, after.st_atime_ns),
+                                   ('mtime', op['mtime'], before.st_mtime_ns, after.st_mtime_ns)):
+        if wanted == 'OMIT':
+            tokens.append('%s=%s' % (name, 'same' if new == old else 'changed'))
+        elif wanted != 'NOW':
+            tokens.append('%s=%d' % (name, new))
+    return ' '.join(tokens)
 
 
 def path(name):
@@ -85,6 +126,7 @@ def unmap_mapping(op):
 ACTIONS = {
     'close': close_handle,
     'ftruncate': lambda op: os.ftruncate(fd_of(op), op['size']),
+    'fallocate': fallocate,
     'fsync': lambda op: os.fsync(fd_of(op)),
     'msync': lambda op: map_of(op)[0].flush(),
     'munmap': unmap_mapping,
@@ -175,6 +217,7 @@ QUERIES = {
     'stat': lambda op: stat_tokens(os.stat(path(op['path']))),
     'lstat': lambda op: stat_tokens(os.lstat(path(op['path']))),
     'readlink': lambda op: 'target=' + os.readlink(path(op['path'])),
+    'utimensat': utimensat,
     'readdir': lambda op: 'entries=' + ','.join(sorted(os.listdir(path(op['path'])))),
     'getxattr': lambda op: digest(os.getxattr(path(op['path']), op['name'])),
     'listxattr': lambda op: xattr_names(path(op['path'])),

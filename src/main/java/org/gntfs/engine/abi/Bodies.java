@@ -57,6 +57,13 @@ public final class Bodies {
     public static final int GETXATTR_SIZE = 8;
     public static final int GETXATTR_OUT_SIZE = 8;
 
+    /** fuse_fallocate_in (32 bytes): u64 fh, u64 offset, u64 length, mode (FALLOC_FL_*), padding. */
+    public static final int FALLOCATE_SIZE = 32;
+    public static final int FALLOCATE_FH = 0;
+    public static final int FALLOCATE_OFFSET = 8;
+    public static final int FALLOCATE_LENGTH = 16;
+    public static final int FALLOCATE_MODE = 24;
+
     /** fuse_interrupt_in: u64 unique. */
     public static final int INTERRUPT_SIZE = 8;
 

@@ -12,9 +12,9 @@ import org.gntfs.engine.abi.SetattrIn;
  * ErrorMapper}. Methods that fill an {@link EntryOut} hand the kernel a node, which counts one
  * lookup (see {@code engine.node.NodeTable}); the session fills in the timeouts.
  *
- * <p>Opcodes without a method here (FLUSH, FSYNC, FSYNCDIR, FALLOCATE, LSEEK,
- * ACCESS ...) are answered ENOSYS by the session, which the kernel remembers for most
- * of them.
+ * <p>Opcodes without a method here (FLUSH, FSYNC, FSYNCDIR, LSEEK, ACCESS ...) are
+ * answered ENOSYS by the session, which the kernel remembers for most of them; so is FALLOCATE
+ * by a filesystem that keeps the default {@link #fallocate}.
  */
 public interface FuseFilesystem {
     /** Fills the entry of {@code name} in {@code parent}; a FuseError ENOENT if there is none. */
@@ -68,6 +68,17 @@ public interface FuseFilesystem {
     int write(Request request, long node, long handle, long offset, int size, long address, int writeFlags);
 
     void release(Request request, long node, long handle);
+
+    /**
+     * fallocate(2) on an open file. The kernel has checked the range (no overflow, no negative
+     * offset, a length above 0), the access mode, and that {@code mode} holds only
+     * FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE and FALLOC_FL_ZERO_RANGE; after a punch or a zeroed
+     * range it drops its cached pages of the range itself. ENOSYS, the default, makes the kernel
+     * answer EOPNOTSUPP from then on without asking again.
+     */
+    default void fallocate(Request request, long node, long handle, long offset, long length, int mode) {
+        throw new FuseError(FuseError.ENOSYS, "fallocate is not served");
+    }
 
     void opendir(Request request, long node, int flags, Opened opened);
 

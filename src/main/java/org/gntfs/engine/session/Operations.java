@@ -113,6 +113,11 @@ final class Operations {
             case Opcode.READ -> fs.read(request, node, in.getLong(BODY + Bodies.IO_FH), in.getLong(BODY + Bodies.IO_OFFSET),
                     Math.min(in.getInt(BODY + Bodies.IO_LENGTH), session.config().maxPayload()), outAddress + REPLY);
             case Opcode.WRITE -> write(request, node);
+            case Opcode.FALLOCATE -> {
+                fs.fallocate(request, node, in.getLong(BODY + Bodies.FALLOCATE_FH), in.getLong(BODY + Bodies.FALLOCATE_OFFSET),
+                        in.getLong(BODY + Bodies.FALLOCATE_LENGTH), in.getInt(BODY + Bodies.FALLOCATE_MODE));
+                yield 0;
+            }
             case Opcode.RELEASE -> {
                 fs.release(request, node, in.getLong(BODY));
                 yield 0;

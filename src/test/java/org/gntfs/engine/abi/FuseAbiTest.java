@@ -38,6 +38,8 @@ class FuseAbiTest {
         assertThat(Bodies.RELEASE_SIZE).isEqualTo(24);
         assertThat(Bodies.GETATTR_SIZE).isEqualTo(16);
         assertThat(Bodies.FORGET_ONE_SIZE).isEqualTo(16);
+        assertThat(Bodies.FALLOCATE_SIZE).isEqualTo(32);
+        assertThat(Bodies.FALLOCATE_MODE).as("after three u64s").isEqualTo(24);
         assertThat(Notify.INVAL_INODE_SIZE).isEqualTo(24);
         assertThat(Notify.INVAL_ENTRY_SIZE).isEqualTo(16);
     }

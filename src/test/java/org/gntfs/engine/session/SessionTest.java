@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.gntfs.engine.abi.Bodies;
 import org.gntfs.engine.abi.EntryOut;
 import org.gntfs.engine.abi.InitFlags;
 import org.gntfs.engine.abi.InitIn;
@@ -153,6 +155,32 @@ class SessionTest {
     }
 
     @Test
+    void fallocate_isDecodedFromItsBody_andAnsweredEmpty() throws Exception {
+        start();
+        kernel.sendInit(new InitIn(7, 45, 0, EVERYTHING), InitIn.SIZE);
+        kernel.reply();
+        ByteBuffer body = kernel.body();
+        body.putLong(40 + Bodies.FALLOCATE_FH, 7).putLong(40 + Bodies.FALLOCATE_OFFSET, (1L << 40) + 3)
+                .putLong(40 + Bodies.FALLOCATE_LENGTH, 4097).putInt(40 + Bodies.FALLOCATE_MODE, 0x11).putInt(40 + 28, -1);
+        long unique = kernel.send(Opcode.FALLOCATE, 5, Bodies.FALLOCATE_SIZE);
+        ByteBuffer reply = kernel.reply();
+        assertThat(OutHeader.unique(reply)).isEqualTo(unique);
+        assertThat(OutHeader.error(reply)).isZero();
+        assertThat(OutHeader.length(reply)).as("fallocate answers nothing but success").isEqualTo(16);
+        assertThat(calls).containsExactly("fallocate node 5 fh 7 at " + ((1L << 40) + 3) + " length 4097 mode 0x11");
+    }
+
+    @Test
+    void fallocate_isEnosys_forAFilesystemThatKeepsTheDefault() throws Exception {
+        session = Session.start(kernel.serverFd(), filesystem(false), (request, failure) -> EXDEV, config, "test-fuse");
+        kernel.sendInit(new InitIn(7, 45, 0, EVERYTHING), InitIn.SIZE);
+        kernel.reply();
+        kernel.send(Opcode.FALLOCATE, 5, Bodies.FALLOCATE_SIZE);
+        ByteBuffer reply = kernel.reply();
+        assertThat(OutHeader.error(reply)).as("the kernel then answers EOPNOTSUPP itself").isEqualTo(-ENOSYS);
+    }
+
+    @Test
     void notifications_goOutUnasked_withUniqueZeroAndTheirCode() throws Exception {
         start();
         kernel.sendInit(new InitIn(7, 45, 0, EVERYTHING), InitIn.SIZE);
@@ -186,11 +214,14 @@ class SessionTest {
     }
 
     private void start() {
-        session = Session.start(kernel.serverFd(), filesystem(), (request, failure) -> EXDEV, config, "test-fuse");
+        session = Session.start(kernel.serverFd(), filesystem(true), (request, failure) -> EXDEV, config, "test-fuse");
     }
 
-    /** A filesystem with one file, "file" (node 5), that fails "boom" with a runtime exception and knows nothing else. */
-    private FuseFilesystem filesystem() {
+    /**
+     * A filesystem with one file, "file" (node 5), that fails "boom" with a runtime exception,
+     * records fallocate calls or keeps the interface's default, and knows nothing else.
+     */
+    private FuseFilesystem filesystem(boolean servesFallocate) {
         return (FuseFilesystem) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {FuseFilesystem.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
@@ -208,6 +239,13 @@ class SessionTest {
                             throw new IllegalStateException("boom");
                         }
                         case "destroy" -> calls.add("destroy");
+                        case "fallocate" -> {
+                            if (!servesFallocate) {
+                                return InvocationHandler.invokeDefault(proxy, method, args);
+                            }
+                            calls.add(String.format("fallocate node %d fh %d at %d length %d mode %#x",
+                                    args[1], args[2], args[3], args[4], args[5]));
+                        }
                         default -> throw new FuseError(FuseError.ENOSYS, method.getName());
                     }
                     return null;
