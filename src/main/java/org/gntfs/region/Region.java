@@ -96,7 +96,14 @@ public final class Region extends Node {
 
     /** Copies {@code length} bytes from native {@code source} to {@code offset}, growing the region if needed. */
     public void write(long offset, long source, int length, Instant now) {
-        changeCharged(Math.max(size(), offset + length), () -> granted.write(offset, source, length), now);
+        // No lambda here: each write would allocate one, and a write must work on a full heap.
+        chargeGrantsFor(Math.max(size(), offset + length));
+        try {
+            granted.write(offset, source, length);
+        } finally {
+            settleGrantCharge();
+        }
+        touchModified(now);
     }
 
     /** Sets the size: grants new zeroed pages to grow, releases the tail's grants to shrink. */
