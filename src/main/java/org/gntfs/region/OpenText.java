@@ -31,7 +31,8 @@ public final class OpenText {
 
     /** Copies up to {@code length} bytes at {@code offset} to native {@code address}; fewer only at the end. */
     public synchronized int read(long offset, long address, int length) {
-        return copy(offset, length, (chunk, from, n, done) -> Posix.MEMORY.putByteArray(address + done, chunk, from, n));
+        return copy(offset, renderTo(offset, length),
+                (chunk, from, n, done) -> Posix.MEMORY.putByteArray(address + done, chunk, from, n));
     }
 
     /** Up to {@code length} bytes at {@code offset}; fewer only at the end of the text. */
@@ -45,9 +46,8 @@ public final class OpenText {
         void put(byte[] chunk, int from, int n, int done);
     }
 
-    /** Renders what the range needs, then hands it to {@code sink} a chunk's part at a time; returns its length. */
-    private int copy(long offset, int length, Sink sink) {
-        int copied = renderTo(offset, length);
+    /** Hands the {@code copied} rendered bytes at {@code offset} to {@code sink}, a chunk's part at a time. */
+    private int copy(long offset, int copied, Sink sink) {
         for (int done = 0; done < copied; ) {
             long at = offset + done;
             int inChunk = (int) (at % CHUNK);

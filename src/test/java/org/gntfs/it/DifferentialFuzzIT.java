@@ -3,8 +3,6 @@ package org.gntfs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
 import org.gntfs.region.Region;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +34,8 @@ class DifferentialFuzzIT {
     @TempDir
     Path work;
 
-    private Path oracle;
+    @RegisterExtension
+    final TmpfsOracle oracle = new TmpfsOracle();
 
     /** The seeds: {@code -Dgntfs.fuzz.seeds=7} or a range {@code 1-50}; CI runs four. */
     static LongStream seeds() {
@@ -49,23 +46,13 @@ class DifferentialFuzzIT {
                 : LongStream.rangeClosed(Long.parseLong(seeds.substring(0, dash)), Long.parseLong(seeds.substring(dash + 1)));
     }
 
-    @BeforeEach
-    void createTrees() throws IOException {
-        oracle = Files.createTempDirectory(Path.of("/dev/shm"), "gntfs-oracle-");
-    }
-
-    @AfterEach
-    void removeOracle() throws IOException {
-        MoreFiles.deleteRecursively(oracle, RecursiveDeleteOption.ALLOW_INSECURE);
-    }
-
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aRandomSequence_givesWhatTmpfsGives_andLeaksNoGrant(long seed) throws Exception {
         ImmutableList<String> ops = new FsOpGenerator(seed).sequence(OPS);
         Path opsFile = FsExecutor.writeOps(work.resolve("ops-" + seed + ".jsonl"), ops);
         Path onGntfs = Files.createDirectory(gntfs.path("fuzz"));
-        Path onTmpfs = Files.createDirectory(oracle.resolve("fuzz"));
+        Path onTmpfs = Files.createDirectory(oracle.path().resolve("fuzz"));
 
         CompletableFuture<ImmutableList<String>> gntfsResults = CompletableFuture.supplyAsync(() -> FsExecutor.run(onGntfs, opsFile));
         ImmutableList<String> tmpfsResults = FsExecutor.run(onTmpfs, opsFile);

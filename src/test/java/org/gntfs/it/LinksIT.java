@@ -3,15 +3,11 @@ package org.gntfs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +27,8 @@ class LinksIT {
     @TempDir
     Path work;
 
-    private Path oracle;
-
-    @BeforeEach
-    void createOracle() throws IOException {
-        oracle = Files.createTempDirectory(Path.of("/dev/shm"), "gntfs-links-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    @AfterEach
-    void removeOracle() throws IOException {
-        MoreFiles.deleteRecursively(oracle, RecursiveDeleteOption.ALLOW_INSECURE);
-    }
+    @RegisterExtension
+    final TmpfsOracle oracle = new TmpfsOracle();
 
     private static ImmutableList<String> steps(Path directory, String phase, boolean asNobody) {
         ImmutableList.Builder<String> command = ImmutableList.builder();
@@ -67,7 +53,7 @@ class LinksIT {
     @Test
     void symlinksHardLinksAndSpecialFiles_asRootAndAsAnotherUser_giveWhatTmpfsGives() throws IOException {
         Path onGntfs = Files.createDirectory(gntfs.path("ns"));
-        Path onTmpfs = Files.createDirectory(oracle.resolve("ns"));
+        Path onTmpfs = Files.createDirectory(oracle.path().resolve("ns"));
 
         assertSameSteps(onGntfs, onTmpfs, "root", false);
         assertSameSteps(onGntfs, onTmpfs, "nobody", true);

@@ -30,6 +30,9 @@ class RegionMountIT {
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs(1024, 0);
 
+    @RegisterExtension
+    final TmpfsOracle oracle = new TmpfsOracle();
+
     private String grefs(Path region) {
         return Proc.run(List.of("getfattr", "--only-values", "-n", "user.gnt.grefs", region.toString())).assertOk().out();
     }
@@ -336,7 +339,7 @@ class RegionMountIT {
 
     /** chown(-1, -1) changes no owner but marks the change time, of a region and of a directory, as tmpfs does. */
     @Test
-    void chownToTheSameOwner_marksTheChangeTime_asOnTmpfs() throws Exception {
+    void chownToTheSameOwner_marksTheChangeTime_asOnTmpfs() {
         String program = PY + String.join("\n",
                 "import time",
                 "d = sys.argv[1]",
@@ -350,15 +353,10 @@ class RegionMountIT {
                 "    after = os.stat(p)",
                 "    print(name, after.st_ctime_ns > before.st_ctime_ns, after.st_mtime_ns == before.st_mtime_ns,"
                         + " after.st_uid == before.st_uid)");
-        Path oracle = Files.createTempDirectory(Path.of("/dev/shm"), "gntfs-chown-");
-        try {
-            String expected = Proc.python(program, oracle).assertOk().out();
+        String expected = Proc.python(program, oracle.path()).assertOk().out();
 
-            assertThat(Proc.python(program, gntfs.root()).assertOk().out()).isEqualTo(expected);
-            assertThat(expected).isEqualTo("f True True True\nsub True True True\n");
-        } finally {
-            Proc.run(List.of("rm", "-rf", "--", oracle.toString()));
-        }
+        assertThat(Proc.python(program, gntfs.root()).assertOk().out()).isEqualTo(expected);
+        assertThat(expected).isEqualTo("f True True True\nsub True True True\n");
     }
 
     @Test

@@ -3,8 +3,6 @@ package org.gntfs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,20 +71,19 @@ class SecurityIT {
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs();
 
-    private Path oracle;
+    @RegisterExtension
+    final TmpfsOracle oracle = new TmpfsOracle();
+
     private CapturedLog log;
 
     @BeforeEach
-    void createOracleAndCaptureTheLog() throws IOException {
-        oracle = Files.createTempDirectory(
-                Path.of("/dev/shm"), "gntfs-oracle-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    void captureTheLog() {
         log = new CapturedLog();
     }
 
     @AfterEach
-    void removeOracle() throws IOException {
+    void closeTheLog() {
         log.close();
-        MoreFiles.deleteRecursively(oracle, RecursiveDeleteOption.ALLOW_INSECURE);
     }
 
     private static Proc.Result asNobody(String script, Object... args) {
@@ -100,10 +97,10 @@ class SecurityIT {
     @Test
     void anotherUser_isRefusedExactlyWhereTmpfsRefusesIt() {
         Proc.python(SET_UP, gntfs.root(), SECRET).assertOk();
-        Proc.python(SET_UP, oracle, SECRET).assertOk();
+        Proc.python(SET_UP, oracle.path(), SECRET).assertOk();
 
         String onGntfs = asNobody(AS_ANOTHER_USER, gntfs.root()).assertOk().out();
-        String onTmpfs = asNobody(AS_ANOTHER_USER, oracle).assertOk().out();
+        String onTmpfs = asNobody(AS_ANOTHER_USER, oracle.path()).assertOk().out();
 
         assertThat(onGntfs).isEqualTo(onTmpfs).isEqualTo(String.join("\n",
                 "own600 EACCES EACCES",

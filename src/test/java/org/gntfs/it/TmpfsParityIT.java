@@ -3,16 +3,11 @@ package org.gntfs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.gntfs.region.Region;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,19 +24,8 @@ class TmpfsParityIT {
     @RegisterExtension
     final MountedGntfs gntfs = new MountedGntfs(1024, 0);
 
-    private Path oracle;
-
-    @BeforeEach
-    void createOracle() throws IOException {
-        // Other users reach it for the permission cases: 0755.
-        oracle = Files.createTempDirectory(Path.of("/dev/shm"), "gntfs-oracle-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    @AfterEach
-    void removeOracle() throws IOException {
-        MoreFiles.deleteRecursively(oracle, RecursiveDeleteOption.ALLOW_INSECURE);
-    }
+    @RegisterExtension
+    final TmpfsOracle oracle = new TmpfsOracle();
 
     @Test
     void fallocate_everyMode_givesWhatTmpfsGives_andThePagesHoldTheBytes() throws IOException {
@@ -81,7 +65,7 @@ class TmpfsParityIT {
         assertGrantedPagesHoldWhatTmpfsHolds("z");
 
         assertThat(run(gntfs.root(), "zero-range-support")).startsWith("zero range ok ok");
-        assertThat(run(oracle, "zero-range-support")).startsWith("zero range ENOTSUP ENOTSUP");
+        assertThat(run(oracle.path(), "zero-range-support")).startsWith("zero range ENOTSUP ENOTSUP");
     }
 
     @Test
@@ -133,10 +117,10 @@ class TmpfsParityIT {
     @Test
     void utimensat_asAnotherUser_isRefusedExactlyWhereTmpfsRefusesIt() {
         run(gntfs.root(), "times-setup");
-        run(oracle, "times-setup");
+        run(oracle.path(), "times-setup");
 
         String onGntfs = asNobody(gntfs.root());
-        assertThat(onGntfs).isEqualTo(asNobody(oracle)).isEqualTo(String.join("\n",
+        assertThat(onGntfs).isEqualTo(asNobody(oracle.path())).isEqualTo(String.join("\n",
                 "all-write NULL:ok now-now:ok now-omit:EPERM omit-now:EPERM omit-omit:ok explicit:EPERM"
                         + " omit-explicit:EPERM explicit-now:EPERM",
                 "owner-write NULL:EACCES now-now:EACCES now-omit:EPERM omit-now:EPERM omit-omit:ok explicit:EPERM"
@@ -149,7 +133,7 @@ class TmpfsParityIT {
      */
     @Test
     void aSparseWrite_isEnospc_withNothingGranted_whereTmpfsMakesASparseFile() throws InterruptedException {
-        String onTmpfs = run(oracle, "sparse-write");
+        String onTmpfs = run(oracle.path(), "sparse-write");
         String onGntfs = run(gntfs.root(), "sparse-write");
 
         assertThat(onTmpfs).startsWith("pwrite 1 size 2147483650\n");
@@ -161,7 +145,7 @@ class TmpfsParityIT {
     /** Runs a case on gntfs and on tmpfs; the lines must agree. Returns gntfs's. */
     private String onBoth(String testCase) {
         String onGntfs = run(gntfs.root(), testCase);
-        assertThat(onGntfs).as("gntfs against tmpfs, case %s", testCase).isEqualTo(run(oracle, testCase));
+        assertThat(onGntfs).as("gntfs against tmpfs, case %s", testCase).isEqualTo(run(oracle.path(), testCase));
         return onGntfs;
     }
 
@@ -178,7 +162,7 @@ class TmpfsParityIT {
     /** The granted pages, which a peer maps, hold the bytes of the file on tmpfs. */
     private void assertGrantedPagesHoldWhatTmpfsHolds(String name) throws IOException {
         Region region = (Region) gntfs.tree().lookup("/" + name);
-        assertThat(MountedGntfs.grantedBytes(region)).isEqualTo(Files.readAllBytes(oracle.resolve(name)));
+        assertThat(MountedGntfs.grantedBytes(region)).isEqualTo(Files.readAllBytes(oracle.path().resolve(name)));
         assertThat(region.grefs().length()).as("every page up to the size is granted").isEqualTo((int) region.pages());
         assertThat(gntfs.grantsInUse()).isEqualTo(gntfs.pagesOfLiveRegions());
     }
